@@ -1,10 +1,19 @@
 import type { StepKind } from '../graph/step.js';
+import { filterStep } from './filter.js';
+import { loadStep } from './load.js';
+import { mixinStep } from './mixin.js';
+import { splitStep } from './split.js';
 
 /**
  * The one place step kinds are registered. Adding a kind = one module in src/steps/ plus
  * one line here.
  */
-export const stepKinds: Record<string, StepKind<any>> = {};
+export const stepKinds: Record<string, StepKind<any>> = {
+  [loadStep.kind]: loadStep,
+  [filterStep.kind]: filterStep,
+  [splitStep.kind]: splitStep,
+  [mixinStep.kind]: mixinStep,
+};
 
 export function stepKind(kind: string): StepKind<any> {
   const found = stepKinds[kind];
