@@ -1,0 +1,5 @@
+/** Types of scripts/gen-types.mjs, for the test that checks the generated file is current. */
+export declare const schemaPath: string;
+export declare const typesPath: string;
+export declare function resolvedSchema(schema: unknown): Record<string, unknown>;
+export declare function generateTypes(schemaText?: string): Promise<string>;
