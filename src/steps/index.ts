@@ -3,6 +3,10 @@ import { filterStep } from './filter.js';
 import { loadStep } from './load.js';
 import { mixinStep } from './mixin.js';
 import { splitStep } from './split.js';
+import { distillStep, uploadStep } from './cloud-pending.js';
+import { exportStep } from './export.js';
+import { renderStep } from './render.js';
+import { reportStep } from './report.js';
 
 /**
  * The one place step kinds are registered. Adding a kind = one module in src/steps/ plus
@@ -13,6 +17,11 @@ export const stepKinds: Record<string, StepKind<any>> = {
   [filterStep.kind]: filterStep,
   [splitStep.kind]: splitStep,
   [mixinStep.kind]: mixinStep,
+  [renderStep.kind]: renderStep,
+  [exportStep.kind]: exportStep,
+  [reportStep.kind]: reportStep,
+  [uploadStep.kind]: uploadStep,
+  [distillStep.kind]: distillStep,
 };
 
 export function stepKind(kind: string): StepKind<any> {
