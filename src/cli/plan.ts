@@ -1,6 +1,17 @@
 import type { Command } from 'commander';
+import { addStoreOptions, type StoreOptionValues } from './options.js';
 
-// Placeholder: replaced by the real command module.
 export function registerPlan(program: Command): void {
-  program.command('plan').description('(not built yet)');
+  addStoreOptions(
+    program
+      .command('plan')
+      .description('show the step graph: each step\'s key, whether it is cached, and if not, why')
+      .argument('<experiment>', 'experiment YAML file')
+      .option('--json', 'print the plan as JSON'),
+  ).action(async (file: string, options: StoreOptionValues & { json?: boolean }) => {
+    const { planFile } = await import('./plans.js');
+    const { renderPlan, planJson } = await import('./plan-view.js');
+    const result = await planFile(file, options);
+    process.stdout.write(options.json ? `${JSON.stringify(planJson(result), null, 2)}\n` : renderPlan(result));
+  });
 }

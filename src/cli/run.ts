@@ -1,6 +1,29 @@
 import type { Command } from 'commander';
+import { addStoreOptions, type StoreOptionValues } from './options.js';
 
-// Placeholder: replaced by the real command module.
+interface RunOptions extends StoreOptionValues {
+  until?: string[];
+  only?: string[];
+  force?: string[];
+  concurrency: string;
+  json?: boolean;
+}
+
+const collect = (value: string, previous: string[] = []) => [...previous, ...value.split(',').filter(Boolean)];
+
 export function registerRun(program: Command): void {
-  program.command('run').description('(not built yet)');
+  addStoreOptions(
+    program
+      .command('run')
+      .description('run the experiment: every step that is not cached, in dependency order')
+      .argument('<experiment>', 'experiment YAML file')
+      .option('--until <step>', 'run this step and what it needs, nothing after it (repeatable)', collect)
+      .option('--only <step>', 'run just this step; its inputs must be cached (repeatable)', collect)
+      .option('--force <step>', 'run this step even if cached (repeatable)', collect)
+      .option('--concurrency <n>', 'steps running at once', '4')
+      .option('--json', 'print the execution report as JSON on stdout'),
+  ).action(async (file: string, options: RunOptions) => {
+    const { runExperiment } = await import('./run-experiment.js');
+    await runExperiment(file, options);
+  });
 }

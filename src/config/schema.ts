@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
+import { createRequire } from 'node:module';
+import type { ValidateFunction } from 'ajv/dist/2020.js';
 import type { PathSegments } from './problems.js';
+import { ajvOptions, SCHEMA_ANNOTATIONS } from './schema-options.js';
 
 /**
  * The experiment schema (schemas/experiment.schema.json, the contract) and what the loader
@@ -17,13 +19,29 @@ import type { PathSegments } from './problems.js';
 
 export type SchemaNode = { [key: string]: unknown };
 
-export const SCHEMA_ANNOTATIONS = ['x-env', 'x-aliases', 'x-default', 'x-expected', 'x-loader-only'] as const;
+export { SCHEMA_ANNOTATIONS, ajvOptions } from './schema-options.js';
 
 export const experimentSchemaPath = fileURLToPath(new URL('../../schemas/experiment.schema.json', import.meta.url));
 
 export const experimentSchema: SchemaNode = JSON.parse(readFileSync(experimentSchemaPath, 'utf8')) as SchemaNode;
 
-let compiled: ValidateFunction | undefined;
+const require = createRequire(import.meta.url);
+
+/**
+ * Built by scripts/build-validator.mjs (npm run build) from the same schema and options, as
+ * CommonJS because ajv's standalone code requires its runtime helpers; absent when running
+ * from src/ (tests), where the schema is compiled on first use instead.
+ */
+function loadPrecompiled(): ValidateFunction | undefined {
+  try {
+    const module = require('./experiment-validator.cjs') as ValidateFunction | { default: ValidateFunction };
+    return typeof module === 'function' ? module : module.default;
+  } catch {
+    return undefined;
+  }
+}
+
+let compiled: ValidateFunction | undefined = loadPrecompiled();
 
 /**
  * Validates and fills in defaults (it mutates what it validates: pass a copy).
@@ -32,7 +50,9 @@ let compiled: ValidateFunction | undefined;
  */
 export function experimentValidator(): ValidateFunction {
   if (!compiled) {
-    const ajv = new Ajv2020({ allErrors: true, useDefaults: true, verbose: true, strict: true, strictRequired: false });
+    // Loaded only here: ajv's compiler costs ~100 ms to load, and the built CLI never needs it.
+    const { Ajv2020 } = require('ajv/dist/2020.js') as typeof import('ajv/dist/2020.js');
+    const ajv = new Ajv2020(ajvOptions);
     ajv.addVocabulary([...SCHEMA_ANNOTATIONS]);
     compiled = ajv.compile(experimentSchema);
   }

@@ -1,0 +1,108 @@
+import { isAbsolute, join, relative } from 'node:path';
+import { existsSync } from 'node:fs';
+import { InputError } from '../errors.js';
+import { describeMissing, missingForStep } from '../aws/preflight.js';
+import { descendantsOf } from '../graph/resolve.js';
+import { execute, selectSteps, type ExecutionReport } from '../graph/execute.js';
+import { createReporter } from '../graph/progress.js';
+import { headlineOutputs } from '../graph/plan.js';
+import { planFile, type StoreOptionValues } from './plans.js';
+
+export interface RunOptions extends StoreOptionValues {
+  until?: string[];
+  only?: string[];
+  force?: string[];
+  concurrency: string;
+  json?: boolean;
+}
+
+export async function runExperiment(file: string, options: RunOptions): Promise<void> {
+  const concurrency = Number(options.concurrency);
+  if (!Number.isInteger(concurrency) || concurrency < 1) {
+    throw new InputError(`--concurrency ${options.concurrency}: expected a whole number of at least 1`);
+  }
+  const { plans, store, projectDir } = await planFile(file, options);
+  const controller = new AbortController();
+  const onSignal = () => {
+    if (controller.signal.aborted) process.exit(130);
+    process.stderr.write('\ninterrupted: letting running steps stop cleanly (Ctrl-C again to quit at once)\n');
+    controller.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  const reports: { variant: string; report: ExecutionReport }[] = [];
+  try {
+    for (const { variant, steps } of plans) {
+      const selected = selectSteps(steps, options);
+      // Cloud steps are checked before anything runs, so that a missing credential or setting
+      // is named once, after every local step has been done and cached.
+      const blocked = steps
+        .filter((s) => selected.has(s.id) && s.remote && !s.cached)
+        .map((s) => ({ step: s, missing: missingForStep(s) }))
+        .filter((b) => b.missing.length > 0);
+      let until = options.until;
+      if (blocked.length) {
+        const cut = new Set(blocked.flatMap((b) => [b.step.id, ...descendantsOf(steps, b.step.id)]));
+        until = steps.filter((s) => selected.has(s.id) && !cut.has(s.id)).map((s) => s.id);
+      }
+      const reporter = createReporter({ json: options.json });
+      const report =
+        until && until.length === 0
+          ? undefined
+          : await execute(steps, {
+              store,
+              projectDir,
+              experiment: variant.name,
+              only: blocked.length ? undefined : options.only,
+              until,
+              force: options.force,
+              concurrency,
+              reporter,
+              signal: controller.signal,
+            });
+      if (report) reports.push({ variant: variant.name, report });
+      if (report?.error) throw report.error;
+      if (!options.json) printOutputs(report, projectDir);
+      if (blocked[0]) throw new InputError(describeMissing(blocked[0].step.id, blocked[0].missing));
+    }
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    if (options.json) process.stdout.write(`${JSON.stringify(reports.map(reportJson), null, 2)}\n`);
+  }
+}
+
+function printOutputs(report: ExecutionReport | undefined, projectDir: string): void {
+  if (!report) return;
+  const lines: string[] = [];
+  for (const outcome of report.steps) {
+    const names = headlineOutputs[outcome.kind];
+    if (!names || !outcome.artifact) continue;
+    for (const name of names) {
+      const path = join(outcome.artifact.dir, name);
+      const rel = relative(projectDir, path);
+      if (existsSync(path)) lines.push(`  ${rel.startsWith('..') || isAbsolute(rel) ? path : rel}`);
+    }
+  }
+  if (lines.length) process.stderr.write(`outputs:\n${lines.join('\n')}\n`);
+}
+
+function reportJson({ variant, report }: { variant: string; report: ExecutionReport }) {
+  return {
+    variant,
+    counts: report.counts,
+    durationMs: report.durationMs,
+    interrupted: report.interrupted,
+    error: report.error?.message ?? null,
+    steps: report.steps.map((s) => ({
+      id: s.id,
+      kind: s.kind,
+      key: s.key ?? null,
+      status: s.status,
+      reasons: s.reasons,
+      durationMs: s.durationMs ?? null,
+      dir: s.artifact?.dir ?? null,
+      summary: s.result?.summary ?? s.artifact?.manifest.result.summary ?? null,
+    })),
+  };
+}
