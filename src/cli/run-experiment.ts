@@ -5,7 +5,7 @@ import { describeMissing, missingForStep } from '../aws/preflight.js';
 import { descendantsOf } from '../graph/resolve.js';
 import { execute, selectSteps, type ExecutionReport } from '../graph/execute.js';
 import { createReporter } from '../graph/progress.js';
-import { headlineOutputs } from '../graph/plan.js';
+import { atSetting, headlineOutputs } from '../graph/plan.js';
 import { planFile, type StoreOptionValues } from './plans.js';
 
 export interface RunOptions extends StoreOptionValues {
@@ -61,7 +61,11 @@ export async function runExperiment(file: string, options: RunOptions): Promise<
               signal: controller.signal,
             });
       if (report) reports.push({ variant: variant.name, report });
-      if (report?.error) throw report.error;
+      if (report?.error) {
+        const failed = report.steps.find((s) => s.error === report.error);
+        const configPath = failed && steps.find((s) => s.id === failed.id)?.configPath;
+        throw report.error instanceof InputError && configPath ? atSetting(report.error, variant, configPath) : report.error;
+      }
       if (!options.json) printOutputs(report, projectDir);
       if (blocked[0]) throw new InputError(describeMissing(blocked[0].step.id, blocked[0].missing));
     }

@@ -1,3 +1,4 @@
+import { InputError } from '../errors.js';
 import type { PlannedStep } from './step.js';
 import type { JsonObject } from '../json.js';
 import type { ExperimentVariant } from '../config/load.js';
@@ -17,13 +18,13 @@ export function planExperiment(variant: ExperimentVariant, projectDir: string): 
     return step.id;
   };
 
-  const data = datasetPlanInfo(exp.dataset, projectDir);
-  let dataset = add({ id: 'load', kind: 'load', params: data.params, inputs: {}, files: data.files });
+  const data = locateErrors(variant, exp.dataset.source === 'local' ? 'dataset.path' : 'dataset', () => datasetPlanInfo(exp.dataset, projectDir));
+  let dataset = add({ id: 'load', kind: 'load', params: data.params, inputs: {}, files: data.files, configPath: 'dataset' });
   if (exp.filter) {
-    dataset = add({ id: 'filter', kind: 'filter', params: exp.filter as JsonObject, inputs: { dataset } });
+    dataset = add({ id: 'filter', kind: 'filter', params: exp.filter as JsonObject, inputs: { dataset }, configPath: 'filter' });
   }
-  const split = add({ id: 'split', kind: 'split', params: exp.split as JsonObject, inputs: { dataset } });
-  const mixin = add({ id: 'mixin', kind: 'mixin', params: exp.mixin as JsonObject, inputs: { split } });
+  const split = add({ id: 'split', kind: 'split', params: exp.split as JsonObject, inputs: { dataset }, configPath: 'split' });
+  const mixin = add({ id: 'mixin', kind: 'mixin', params: exp.mixin as JsonObject, inputs: { split }, configPath: 'mixin' });
   const family = modelFamily(exp.student.base);
   const render = add({
     id: 'render',
@@ -31,12 +32,15 @@ export function planExperiment(variant: ExperimentVariant, projectDir: string): 
     params: { template: exp.prompt.template, answerFormat: exp.prompt.answerFormat, family },
     inputs: { train: mixin, eval: split },
     files: [exp.prompt.template],
+    configPath: 'prompt.template',
   });
   const exported = add({
     id: 'export',
     kind: 'export',
     params: { family, student: exp.student.base },
     inputs: { rendered: render },
+    // Too few or too many records is a matter of which data is selected.
+    configPath: 'dataset.categories',
   });
   add({ id: 'report', kind: 'report', params: {}, inputs: { dataset, split, mixin, export: exported } });
 
@@ -45,7 +49,7 @@ export function planExperiment(variant: ExperimentVariant, projectDir: string): 
     // The cloud half: the data steps above never depend on these, so a user without
     // credentials still gets every local artifact before the run stops here.
     const upload = add(
-      { id: 'upload', kind: 'upload', params: { s3: d.s3, region: exp.region }, inputs: { export: exported } },
+      { id: 'upload', kind: 'upload', params: { s3: d.s3, region: exp.region }, inputs: { export: exported }, configPath: 'distillation.s3' },
       ['distillation.s3', 'region'],
     );
     add(
@@ -62,11 +66,33 @@ export function planExperiment(variant: ExperimentVariant, projectDir: string): 
           trainingData: (d.trainingData ?? { source: 'prompts' }) as JsonObject,
         },
         inputs: { upload },
+        configPath: 'distillation',
       },
       ['distillation', 'region', 'teacher', 'student'],
     );
   }
   return steps;
+}
+
+/**
+ * Runs `fn`; a bad-input error it throws that names no line gets the position of `path` in
+ * the experiment file, so the user is shown which setting led there.
+ */
+export function locateErrors<T>(variant: ExperimentVariant, path: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (error) {
+    throw error instanceof InputError ? atSetting(error, variant, path) : error;
+  }
+}
+
+/** The error, pointed at the setting `path` unless it already names a line of some file. */
+export function atSetting(error: InputError, variant: ExperimentVariant, path: string): InputError {
+  if (error.position?.line !== undefined) return error;
+  const position = variant.positionOf(path);
+  if (!position) return error;
+  const message = error.position && !error.message.includes(error.position.file) ? `${error.position.file}: ${error.message}` : error.message;
+  return new InputError(`${message} (set by ${path})`, position, error.more);
 }
 
 /** The files of a step kind's artifact worth pointing the user at after a run. */

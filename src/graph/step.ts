@@ -18,6 +18,11 @@ export interface PlannedStep {
   inputs: Record<string, string>;
   /** Project-relative paths of files the step reads (templates, local datasets): their SHA-256 goes into the key. */
   files: string[];
+  /**
+   * The experiment-file path that configures this step (`dataset`, `filter`, `split`, ...):
+   * a bad-input error from the step that names no line of its own points there.
+   */
+  configPath?: string;
   /** For a sweep: the variant this step was planned for (steps shared by variants are planned once). */
   variants?: string[];
   /**

@@ -133,7 +133,11 @@ describe('bad input while running', () => {
     const project = tempProject();
     cpSync(dir, join(project, 'bad-configs'), { recursive: true });
     for (const f of files) {
-      const result = await runCli(['run', `bad-configs/${f}`], { cwd: project });
+      // A fixture may declare the environment it is read in: `# env: NAME=value`.
+      const env = Object.fromEntries(
+        [...readFileSync(join(dir, f), 'utf8').matchAll(/^# env: (\w+)=(.*)$/gm)].map((m) => [m[1]!, m[2]!]),
+      );
+      const result = await runCli(['run', `bad-configs/${f}`], { cwd: project, env });
       expect({ f, code: result.code }).toEqual({ f, code: 2 });
       expect({ f, position: /\.ya?ml:\d+(:\d+)?: /.test(result.stderr) }).toEqual({ f, position: true });
       expect(existsSync(join(project, '.fc-distill/steps'))).toBe(false);
