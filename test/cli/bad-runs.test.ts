@@ -126,21 +126,30 @@ describe('bad input while running', () => {
     }
   });
 
-  it('a corpus of bad experiment files all end with exit 2 and a position', async () => {
+  it('a corpus of bad experiment files all end with exit 2 and a position', { timeout: 240_000 }, async () => {
     const dir = join(repoRoot, 'test/fixtures/bad-configs');
     const files = readdirSync(dir).filter((f) => f.endsWith('.yaml'));
     expect(files.length + cases.length).toBeGreaterThanOrEqual(25);
     const project = tempProject();
     cpSync(dir, join(project, 'bad-configs'), { recursive: true });
-    for (const f of files) {
+    // Four at a time: each case is a separate CLI process.
+    const queue = [...files];
+    const runOne = async (f: string) => {
       // A fixture may declare the environment it is read in: `# env: NAME=value`.
       const env = Object.fromEntries(
         [...readFileSync(join(dir, f), 'utf8').matchAll(/^# env: (\w+)=(.*)$/gm)].map((m) => [m[1]!, m[2]!]),
       );
       const result = await runCli(['run', `bad-configs/${f}`], { cwd: project, env });
-      expect({ f, code: result.code }).toEqual({ f, code: 2 });
-      expect({ f, position: /\.ya?ml:\d+(:\d+)?: /.test(result.stderr) }).toEqual({ f, position: true });
-      expect(existsSync(join(project, '.fc-distill/steps'))).toBe(false);
-    }
+      return { f, code: result.code, position: /\.ya?ml:\d+(:\d+)?: /.test(result.stderr) };
+    };
+    const outcomes: { f: string; code: number; position: boolean }[] = [];
+    await Promise.all(
+      Array.from({ length: 4 }, async () => {
+        for (let f = queue.shift(); f !== undefined; f = queue.shift()) outcomes.push(await runOne(f));
+      }),
+    );
+    expect(outcomes.filter((o) => o.code !== 2 || !o.position)).toEqual([]);
+    expect(outcomes).toHaveLength(files.length);
+    expect(existsSync(join(project, '.fc-distill/steps'))).toBe(false);
   });
 });
