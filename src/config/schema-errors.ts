@@ -10,7 +10,17 @@ import {
   type ConfigProblem,
   type PathSegments,
 } from './problems.js';
-import { alternatives, resolveRef, schemasAt, settablePaths, type SchemaNode } from './schema.js';
+import {
+  alternatives,
+  experimentSchema,
+  pointerTokens,
+  refTargets,
+  resolveRef,
+  schemaValueAt,
+  schemasAt,
+  settablePaths,
+  type SchemaNode,
+} from './schema.js';
 
 /**
  * ajv errors -> one human message each: what is wrong and what was expected, at the
@@ -28,6 +38,78 @@ export interface SchemaErrorContext {
   skip?: ReadonlySet<string>;
   /** JSON pointer -> the variables whose values were substituted there, to say so. */
   substituted?: ReadonlyMap<string, string[]>;
+}
+
+function isNode(value: unknown): value is SchemaNode {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Structural equality of JSON values (key order aside). */
+function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  if (Array.isArray(a)) return a.length === (b as unknown[]).length && a.every((x, i) => sameJson(x, (b as unknown[])[i]));
+  const ka = Object.keys(a);
+  const kb = Object.keys(b);
+  return ka.length === kb.length && ka.every((k) => Object.prototype.hasOwnProperty.call(b, k) && sameJson((a as SchemaNode)[k], (b as SchemaNode)[k]));
+}
+
+/** The schema object holding a failing keyword, and where it is in the schema (reference tokens). */
+export interface FailingSchema {
+  node: SchemaNode;
+  tokens: string[];
+}
+
+const failingCache = new WeakMap<ErrorObject, FailingSchema | null>();
+
+/**
+ * The schema object in `root` (the loaded experiment schema) whose keyword failed, found
+ * from the error's `schemaPath`, never from the identity of its `parentSchema`: a
+ * precompiled (standalone) validator's errors carry copies of schema nodes, not the loaded
+ * ones. The `schemaPath` is relative to the root, or to a `$ref` target that ajv compiled as
+ * a function of its own (`#/anyOf/0/enum` inside `$defs/evalModel`); of the places where it
+ * resolves, the one equal to the error's `parentSchema` (when verbose) is taken.
+ */
+export function failingSchema(
+  error: Pick<ErrorObject, 'keyword' | 'schemaPath' | 'parentSchema'>,
+  root: SchemaNode = experimentSchema,
+): FailingSchema | undefined {
+  const cacheable = root === experimentSchema;
+  if (cacheable) {
+    const hit = failingCache.get(error as ErrorObject);
+    if (hit !== undefined) return hit ?? undefined;
+  }
+  const found = locateFailing(error, root);
+  if (cacheable) failingCache.set(error as ErrorObject, found ?? null);
+  return found;
+}
+
+function locateFailing(error: Pick<ErrorObject, 'keyword' | 'schemaPath' | 'parentSchema'>, root: SchemaNode): FailingSchema | undefined {
+  const path = pointerTokens(error.schemaPath);
+  if (!path) return undefined;
+  // `<path of the schema object>/<keyword>`: the schema object is the part before the keyword.
+  const at = path.lastIndexOf(error.keyword);
+  if (at < 0) return undefined;
+  const relative = path.slice(0, at);
+  const candidates: FailingSchema[] = [];
+  for (const base of [[], ...refTargets(root)]) {
+    const tokens = [...base, ...relative];
+    const node = schemaValueAt(tokens, root);
+    if (!isNode(node) || !(error.keyword in node)) continue;
+    // The run-time compiled validator reports the loaded objects themselves.
+    if (node === error.parentSchema) return { node, tokens };
+    candidates.push({ node, tokens });
+  }
+  if (candidates.length <= 1 || error.parentSchema === undefined) return candidates[0];
+  return candidates.find((c) => sameJson(c.node, error.parentSchema)) ?? candidates[0];
+}
+
+/** The failing keyword's schema object: located in the loaded schema, else as the error carries it. */
+function failingNode(error: ErrorObject): SchemaNode {
+  const found = failingSchema(error);
+  if (found) return found.node;
+  return isNode(error.parentSchema) ? error.parentSchema : {};
 }
 
 export function schemaProblems(errors: readonly ErrorObject[], context: SchemaErrorContext): ConfigProblem[] {
@@ -104,7 +186,8 @@ function reachable(node: SchemaNode): Set<unknown> {
 function narrowUnions(errors: ErrorObject[], data: unknown): ErrorObject[] {
   let result = errors;
   for (const union of errors.filter((e) => e.keyword === 'anyOf')) {
-    const branches = Array.isArray(union.schema) ? (union.schema as SchemaNode[]) : [];
+    const listed = failingNode(union)[union.keyword];
+    const branches = Array.isArray(listed) ? listed.filter(isNode) : [];
     const value = valueAt(data, fromPointer(union.instancePath));
     const type = jsonType(value);
     const reach = branches.map(reachable);
@@ -113,7 +196,11 @@ function narrowUnions(errors: ErrorObject[], data: unknown): ErrorObject[] {
       .filter(({ types }) => types.size === 0 || types.has(type))
       .map(({ i }) => i);
     const under = (e: ErrorObject) => e.instancePath === union.instancePath || e.instancePath.startsWith(`${union.instancePath}/`);
-    const inBranch = (e: ErrorObject, i: number) => reach[i]!.has(e.parentSchema);
+    // Which branch produced an error: by the loaded schema objects, located from schemaPath.
+    const inBranch = (e: ErrorObject, i: number) => {
+      const found = failingSchema(e);
+      return found !== undefined && reach[i]!.has(found.node);
+    };
     if (fitting.length === 1) {
       const k = fitting[0]!;
       const kept = result.filter((e) => e === union || !under(e) || inBranch(e, k) || !branches.some((_, j) => inBranch(e, j)));
@@ -149,7 +236,7 @@ function describeError(error: ErrorObject, context: SchemaErrorContext): ConfigP
   const segments = fromPointer(error.instancePath);
   const path = displayPath(segments);
   const value = valueAt(context.data, segments);
-  const parent = (error.parentSchema ?? {}) as SchemaNode;
+  const parent = failingNode(error);
   const at = (s: PathSegments, part: 'key' | 'value' = 'value') => context.locate(s, part);
   const params = error.params as Record<string, unknown>;
 
@@ -190,7 +277,7 @@ function describeError(error: ErrorObject, context: SchemaErrorContext): ConfigP
     }
     case 'required': {
       const missing = String(params.missingProperty);
-      const condition = thenCondition(segments, parent);
+      const condition = thenCondition(error);
       const property = schemasAt([...segments, missing])[0];
       // A conditional requirement is explained by its condition; otherwise say what the key is.
       const about = property && !condition ? firstSentence(property.description ?? resolveRef(property).description) : undefined;
@@ -300,17 +387,14 @@ function rangeText(node: SchemaNode): string | undefined {
 }
 
 /** For a `required` coming from an if/then: the if's condition in words ("source is 'local'"). */
-function thenCondition(segments: PathSegments, thenSchema: SchemaNode): string | undefined {
-  for (const node of schemasAt(segments)) {
-    for (const alt of alternatives(node)) {
-      if (alt.then !== thenSchema) continue;
-      const condition = alt.if as SchemaNode | undefined;
-      const props = (condition?.properties ?? {}) as Record<string, SchemaNode>;
-      const parts = Object.entries(props)
-        .filter(([, p]) => 'const' in p)
-        .map(([k, p]) => `${k} is ${quote(p.const)}`);
-      if (parts.length > 0) return parts.join(' and ');
-    }
-  }
-  return undefined;
+function thenCondition(error: ErrorObject): string | undefined {
+  const found = failingSchema(error);
+  if (!found || found.tokens[found.tokens.length - 1] !== 'then') return undefined;
+  const owner = schemaValueAt(found.tokens.slice(0, -1));
+  const condition = isNode(owner) && isNode(owner.if) ? owner.if : undefined;
+  const props = isNode(condition?.properties) ? (condition.properties as Record<string, unknown>) : {};
+  const parts = Object.entries(props)
+    .filter(([, p]) => isNode(p) && 'const' in p)
+    .map(([k, p]) => `${k} is ${quote((p as SchemaNode).const)}`);
+  return parts.length > 0 ? parts.join(' and ') : undefined;
 }

@@ -42,6 +42,15 @@ function loadPrecompiled(): ValidateFunction | undefined {
 }
 
 let compiled: ValidateFunction | undefined = loadPrecompiled();
+let injected: ValidateFunction | undefined;
+
+/**
+ * For tests: validate with `validator` (e.g. a standalone one generated in memory) instead
+ * of the precompiled or run-time compiled one; `undefined` restores the default.
+ */
+export function useExperimentValidator(validator: ValidateFunction | undefined): void {
+  injected = validator;
+}
 
 /**
  * Validates and fills in defaults (it mutates what it validates: pass a copy).
@@ -49,6 +58,7 @@ let compiled: ValidateFunction | undefined = loadPrecompiled();
  * can use the failing schema's annotations.
  */
 export function experimentValidator(): ValidateFunction {
+  if (injected) return injected;
   if (!compiled) {
     // Loaded only here: ajv's compiler costs ~100 ms to load, and the built CLI never needs it.
     const { Ajv2020 } = require('ajv/dist/2020.js') as typeof import('ajv/dist/2020.js');
@@ -61,6 +71,76 @@ export function experimentValidator(): ValidateFunction {
 
 function isNode(value: unknown): value is SchemaNode {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * A JSON pointer (`''`, `/a/b`) or URI fragment (`#`, `#/a/b`, percent-encoded as in ajv's
+ * `schemaPath`) -> its reference tokens; undefined for anything else (`other.json#/a`, `#anchor`).
+ */
+export function pointerTokens(pointer: string): string[] | undefined {
+  let text = pointer;
+  if (text.startsWith('#')) {
+    text = text.slice(1);
+    try {
+      text = decodeURIComponent(text);
+    } catch {
+      // Not percent-encoded after all: take it as written.
+    }
+  }
+  if (text === '') return [];
+  if (!text.startsWith('/')) return undefined;
+  return text
+    .slice(1)
+    .split('/')
+    .map((t) => t.replace(/~1/g, '/').replace(/~0/g, '~'));
+}
+
+/** The value at reference tokens inside a schema (through objects and arrays), if there is one. */
+export function schemaValueAt(tokens: readonly string[], root: SchemaNode = experimentSchema): unknown {
+  let current: unknown = root;
+  for (const token of tokens) {
+    if (Array.isArray(current)) {
+      if (!/^(0|[1-9]\d*)$/.test(token)) return undefined;
+      current = current[Number(token)];
+    } else if (isNode(current) && Object.prototype.hasOwnProperty.call(current, token)) {
+      current = current[token];
+    } else {
+      return undefined;
+    }
+  }
+  return current;
+}
+
+const refTargetCache = new WeakMap<SchemaNode, string[][]>();
+
+/**
+ * Reference tokens of every local `$ref` target in the schema (each once). ajv compiles a
+ * referenced schema that itself holds a `$ref` as a function of its own, and the
+ * `schemaPath` of the errors it reports is relative to that target, not to the root.
+ */
+export function refTargets(root: SchemaNode = experimentSchema): string[][] {
+  const cached = refTargetCache.get(root);
+  if (cached) return cached;
+  const targets = new Map<string, string[]>();
+  const seen = new Set<unknown>();
+  const walk = (value: unknown) => {
+    if (value === null || typeof value !== 'object' || seen.has(value)) return;
+    seen.add(value);
+    if (Array.isArray(value)) {
+      value.forEach(walk);
+      return;
+    }
+    const node = value as SchemaNode;
+    if (typeof node.$ref === 'string') {
+      const tokens = pointerTokens(node.$ref);
+      if (tokens) targets.set(JSON.stringify(tokens), tokens);
+    }
+    for (const child of Object.values(node)) walk(child);
+  };
+  walk(root);
+  const out = [...targets.values()];
+  refTargetCache.set(root, out);
+  return out;
 }
 
 /** The definition a local `$ref` points to (followed transitively), or the node itself. */
