@@ -20,11 +20,10 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { InputError } from '../errors.js';
 import type { BfclVersion } from '../bfcl/records.js';
 import { KNOWN_DATASET_SIZES, singleTurnCategories, type CategoryScore } from '../bfcl/scoring/aggregate.js';
-import { leaderboardTables, parseCsv, renderCsv, type LeaderboardModel } from '../bfcl/scoring/csv.js';
+import { leaderboardTables, parseCsv, renderCsv, type CsvTable, type LeaderboardModel } from '../bfcl/scoring/csv.js';
 import { readDataDir, type DataSet } from '../bfcl/scoring/data-files.js';
 import { parsePyJson } from '../bfcl/scoring/pyjson.js';
-import { pyJsonStringify } from '../bfcl/scoring/pyvalue.js';
-import { failureRecord, failuresInOrder, scoreFilePath } from '../bfcl/scoring/score-files.js';
+import { failureRecordText, failuresInOrder, readScoreHeaders, scoreFilePath } from '../bfcl/scoring/score-files.js';
 import { scoreResultDir, type ScoreRun } from '../bfcl/scoring/score-run.js';
 
 export interface CategoryComparison {
@@ -47,6 +46,8 @@ export interface CategoryComparison {
 export interface CsvComparison {
   run: string;
   file: string;
+  /** Tables made from our scores, or from the official score files' headers (aggregation only). */
+  from: 'our scores' | 'official score headers';
   cellsCompared: number;
   cellsSkipped: number;
   diffs: string[];
@@ -173,7 +174,7 @@ export async function runConformance(dir: string, options: { data?: string } = {
             continue;
           }
           if (o.errorType !== e.errorType) cmp.errorTypeDiffs.push(`${e.id}: ours ${e.errorType}, official ${o.errorType}`);
-          const text = pyJsonStringify(failureRecord(run.version, cat, e));
+          const text = failureRecordText(run.version, cat, e);
           cmp.linesCompared++;
           if (text !== o.text) cmp.lineDiffs.push(`${e.id}: ${firstDifference(text, o.text)}`);
         }
@@ -201,42 +202,21 @@ export async function runConformance(dir: string, options: { data?: string } = {
     const sizes = new Map<string, number>();
     for (const m of run.models) for (const c of m.categories) sizes.set(c.category, c.data.size);
     const tables = leaderboardTables(run.version, models, (c) => sizes.get(c) ?? KNOWN_DATASET_SIZES[run.version][c] ?? 0);
-    for (const table of tables) {
-      const officialText = await readFile(join(runDir, 'score', table.file), 'utf8').catch(() => null);
-      const cmp: CsvComparison = { run: runName, file: table.file, cellsCompared: 0, cellsSkipped: 0, diffs: [] };
-      report.csv.push(cmp);
-      if (officialText === null) {
-        report.notCompared.push(`${runName}: no official ${table.file}`);
-        continue;
-      }
-      const official = parseCsv(officialText);
-      const ours = parseCsv(renderCsv(table));
-      const modelCol = table.header.indexOf('Model');
-      const officialModelCol = official.header.indexOf('Model');
-      for (const [r, row] of table.rows.entries()) {
-        const name = ours.rows[r]![modelCol]!;
-        const theirs = official.rows.find((o) => o[officialModelCol] === name);
-        if (!theirs) {
-          cmp.diffs.push(`row ${name} is not in the official table`);
-          continue;
-        }
-        for (const [c, cell] of row.cells.entries()) {
-          const col = official.header.indexOf(table.header[c]!);
-          if (col < 0) continue;
-          if (!cell.comparable) {
-            cmp.cellsSkipped++;
-            continue;
-          }
-          cmp.cellsCompared++;
-          if (theirs[col] !== cell.text) cmp.diffs.push(`${name} / ${table.header[c]}: ours ${cell.text}, official ${theirs[col]}`);
-        }
-      }
-      for (const o of official.rows) {
-        if (!table.rows.some((r, i) => ours.rows[i]![modelCol] === o[officialModelCol])) {
-          cmp.diffs.push(`official row ${o[officialModelCol]} has no results here`);
-        }
-      }
+    await compareTables(report, runName, runDir, 'our scores', tables);
+
+    // The aggregation alone, on every category BFCL scored: tables from the official score-file headers.
+    const { headers } = await readScoreHeaders(join(runDir, 'score'), run.version);
+    const byModel = new Map<string, Map<string, CategoryScore>>();
+    for (const h of headers) {
+      if (!byModel.has(h.model)) byModel.set(h.model, new Map());
+      byModel.get(h.model)!.set(h.category, h.score);
     }
+    const fromHeaders = leaderboardTables(
+      run.version,
+      [...byModel].map(([model, scores]) => ({ model, scores })),
+      (c) => KNOWN_DATASET_SIZES[run.version][c] ?? 0,
+    );
+    await compareTables(report, runName, runDir, 'official score headers', fromHeaders);
   }
 
   report.disagreements =
@@ -246,6 +226,49 @@ export async function runConformance(dir: string, options: { data?: string } = {
     ) + report.csv.reduce((n, c) => n + c.diffs.length, 0);
   report.seconds = (performance.now() - started) / 1000;
   return report;
+}
+
+async function compareTables(
+  report: ConformanceReport,
+  runName: string,
+  runDir: string,
+  from: CsvComparison['from'],
+  tables: CsvTable[],
+): Promise<void> {
+  for (const table of tables) {
+    const officialText = await readFile(join(runDir, 'score', table.file), 'utf8').catch(() => null);
+    const cmp: CsvComparison = { run: runName, file: table.file, from, cellsCompared: 0, cellsSkipped: 0, diffs: [] };
+    report.csv.push(cmp);
+    if (officialText === null) {
+      report.notCompared.push(`${runName}: no official ${table.file}`);
+      continue;
+    }
+    const official = parseCsv(officialText);
+    const ours = parseCsv(renderCsv(table));
+    const modelCol = table.header.indexOf('Model');
+    const officialModelCol = official.header.indexOf('Model');
+    for (const [r, row] of table.rows.entries()) {
+      const name = ours.rows[r]![modelCol]!;
+      const theirs = official.rows.find((o) => o[officialModelCol] === name);
+      if (!theirs) {
+        cmp.diffs.push(`row ${name} is not in the official table`);
+        continue;
+      }
+      for (const [c, cell] of row.cells.entries()) {
+        const col = official.header.indexOf(table.header[c]!);
+        if (col < 0) continue;
+        if (!cell.comparable) {
+          cmp.cellsSkipped++;
+          continue;
+        }
+        cmp.cellsCompared++;
+        if (theirs[col] !== cell.text) cmp.diffs.push(`${name} / ${table.header[c]}: ours ${cell.text}, official ${theirs[col]}`);
+      }
+    }
+    for (const o of official.rows) {
+      if (!ours.rows.some((r) => r[modelCol] === o[officialModelCol])) cmp.diffs.push(`official row ${o[officialModelCol]} has no results here`);
+    }
+  }
 }
 
 export function formatReport(r: ConformanceReport): string {
@@ -266,22 +289,23 @@ export function formatReport(r: ConformanceReport): string {
     String(c.linesCompared),
     String(c.lineDiffs.length),
   ]);
-  const csvHead = ['run', 'table', 'cells compared', 'cells skipped', 'diffs'];
-  const csvRows = r.csv.map((c) => [c.run, c.file, String(c.cellsCompared), String(c.cellsSkipped), String(c.diffs.length)]);
-  const table = (h: string[], rs: string[][]): void => {
+  const csvHead = ['run', 'table', 'made from', 'cells compared', 'cells skipped', 'diffs'];
+  const csvRows = r.csv.map((c) => [c.run, c.file, c.from, String(c.cellsCompared), String(c.cellsSkipped), String(c.diffs.length)]);
+  const table = (h: string[], rs: string[][], textColumns: number): void => {
     const w = h.map((x, i) => Math.max(x.length, ...rs.map((row) => row[i]!.length)));
     out.push(h.map((x, i) => x.padEnd(w[i]!)).join('  '));
-    for (const row of rs) out.push(row.map((x, i) => (i >= 3 ? x.padStart(w[i]!) : x.padEnd(w[i]!))).join('  '));
+    for (const row of rs) out.push(row.map((x, i) => (i >= textColumns ? x.padStart(w[i]!) : x.padEnd(w[i]!))).join('  '));
   };
-  table(head, rows);
+  table(head, rows, 3);
   out.push('');
-  table(csvHead, csvRows);
+  table(csvHead, csvRows, 3);
   out.push('');
   const sum = (f: (c: CategoryComparison) => number): number => r.categories.reduce((n, c) => n + f(c), 0);
+  const cells = (from: CsvComparison['from']): number => r.csv.filter((c) => c.from === from).reduce((n, c) => n + c.cellsCompared, 0);
   out.push(
     `compared: ${r.categories.length} category files, ${r.entriesCompared} entries, ` +
       `${sum((c) => c.officialFailing)} official failures (ids and error_type), ${sum((c) => c.linesCompared)} failure lines as text, ` +
-      `${r.categories.length * 3} header fields, ${r.csv.reduce((n, c) => n + c.cellsCompared, 0)} CSV cells ` +
+      `${r.categories.length * 3} header fields, ${cells('our scores')} CSV cells from our scores and ${cells('official score headers')} from the official score headers ` +
       `(${r.csv.reduce((n, c) => n + c.cellsSkipped, 0)} cells skipped: they depend on categories without data or results here)`,
   );
   if (r.notCompared.length > 0) {
@@ -293,7 +317,7 @@ export function formatReport(r: ConformanceReport): string {
     const where = `${c.run} ${c.model} ${c.category}`;
     for (const d of [...c.headerDiffs, ...c.idDiffs, ...c.errorTypeDiffs, ...c.lineDiffs]) details.push(`  ${where}: ${d}`);
   }
-  for (const c of r.csv) for (const d of c.diffs) details.push(`  ${c.run} ${c.file}: ${d}`);
+  for (const c of r.csv) for (const d of c.diffs) details.push(`  ${c.run} ${c.file} (from ${c.from}): ${d}`);
   if (details.length > 0) {
     out.push(`disagreements (${details.length}):`);
     out.push(...details.slice(0, 200));

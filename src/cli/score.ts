@@ -1,5 +1,7 @@
 import { Option, type Command } from 'commander';
 import type { BfclVersion } from '../bfcl/records.js';
+import type { CategoryScore } from '../bfcl/scoring/aggregate.js';
+import type { LeaderboardModel } from '../bfcl/scoring/csv.js';
 import type { DataSet } from '../bfcl/scoring/data-files.js';
 import type { DecoderMode, NamesMode, ScoreRun } from '../bfcl/scoring/score-run.js';
 
@@ -70,8 +72,8 @@ export async function runScoreCommand(resultDir: string, options: ScoreCommandOp
     const { writeScoreFiles, readScoreHeaders } = await import('../bfcl/scoring/score-files.js');
     const files = await writeScoreFiles(run, options.out);
     // Like BFCL, fold in every score file already in SCORE_DIR (other models, categories scored earlier).
-    const { headers } = await readScoreHeaders(options.out, run.version);
-    const models = new Map<string, { model: string; scores: Map<string, { accuracy: number; totalCount: number }>; costLatency?: typeof run.models[number]['costLatency'] }>();
+    const { headers } = await readScoreHeaders(options.out, run.version, { skip: new Set(files.scoreFiles) });
+    const models = new Map<string, LeaderboardModel & { scores: Map<string, CategoryScore> }>();
     for (const m of run.models) {
       models.set(m.model, {
         model: m.model,
@@ -152,16 +154,22 @@ function textReport(
       }
     }
     const f = figures;
-    const rows: [string, number | 'N/A'][] = [
-      ['Live Overall Acc', f.live.overall.display],
-      ['Live AST Summary', f.live.astSummary.display],
-      ['Non-Live Overall Acc', f.nonLive.overall.display],
-      ['Non-Live AST Summary', f.nonLive.astSummary.display],
-      ['Irrelevance Detection (non-live + live)', f.totalIrrelevance.display],
-      ['Relevance Detection', f.totalRelevance.display],
+    const rows: [string, { display: number | 'N/A'; complete: boolean }][] = [
+      ['Live Overall Acc', f.live.overall],
+      ['Live AST Summary', f.live.astSummary],
+      ['Non-Live Overall Acc', f.nonLive.overall],
+      ['Non-Live AST Summary', f.nonLive.astSummary],
+      ['Irrelevance Detection (non-live + live)', f.totalIrrelevance],
+      ['Relevance Detection', f.totalRelevance],
     ];
     out.push('  summary');
-    for (const [name, d] of rows) out.push(`    ${name.padEnd(40)} ${cell(d).padStart(8)}`);
+    let partial = false;
+    for (const [name, fig] of rows) {
+      const mark = fig.display !== 'N/A' && !fig.complete ? ' *' : '';
+      partial ||= mark !== '';
+      out.push(`    ${name.padEnd(40)} ${cell(fig.display).padStart(8)}${mark}`);
+    }
+    if (partial) out.push('    * counts categories without scores as 0, as BFCL does');
     for (const u of model.unscored) out.push(`  not scored: ${u.path}: ${u.reason}`);
     out.push('');
   }
@@ -177,17 +185,28 @@ function textReport(
   return out.join('\n') + '\n';
 }
 
+/** Lines shown per category and kind before the rest is summed up (all of them are in --json and outcomes.jsonl). */
+const WARNINGS_SHOWN = 20;
+
 function warnings(run: ScoreRun, checkerFailures: readonly string[]): string[] {
   const out: string[] = [];
+  const capped = (where: string, lines: string[], what: string): void => {
+    out.push(...lines.slice(0, WARNINGS_SHOWN).map((l) => `${where}: ${l}`));
+    if (lines.length > WARNINGS_SHOWN) out.push(`${where}: ... and ${lines.length - WARNINGS_SHOWN} more ${what} (all listed by --json and in outcomes.jsonl)`);
+  };
   for (const m of run.models) {
     for (const c of m.categories) {
-      const failed = c.entries.filter((e) => e.problem);
       const where = `${m.model} ${c.category} (${c.resultPath})`;
-      for (const e of failed) out.push(`${where}: ${e.id}: ${e.problem!.message} (counted as a failure)`);
-      for (const p of c.ignored) out.push(`${where}: ${p.message}`);
+      const failed = c.entries.filter((e) => e.problem);
+      capped(where, failed.map((e) => `${e.id}: ${e.problem!.message} (counted as a failure)`), 'entries with result-file problems');
+      capped(where, c.ignored.map((p) => p.message), 'ignored lines');
       if (c.bfclNote && (failed.length > 0 || c.ignored.length > 0)) out.push(`${where}: note: ${c.bfclNote}`);
       const crashed = c.entries.filter((e) => e.errorType !== undefined && checkerFailures.includes(e.errorType));
-      for (const e of crashed) out.push(`${where}: ${e.id}: the checker could not judge this entry (${e.errorType}: ${String(e.error?.[0])}); counted as a failure`);
+      capped(
+        where,
+        crashed.map((e) => `${e.id}: the checker could not judge this entry (${e.errorType}: ${String(e.error?.[0])}); counted as a failure`),
+        'entries the checker could not judge',
+      );
     }
   }
   return out;

@@ -2,7 +2,6 @@ import { existsSync } from 'node:fs';
 import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { execa } from 'execa';
 import { InputError } from '../errors.js';
 
 /**
@@ -54,6 +53,7 @@ export async function ensureVenv(): Promise<string> {
     if (existsSync(python)) return python;
     process.stderr.write(`fc-distill: creating Python virtual environment in ${venvDir()} (one time)\n`);
     const base = process.env.FC_DISTILL_PYTHON ?? 'python3';
+    const { execa } = await import('execa');
     try {
       await execa(base, ['-m', 'venv', venvDir()]);
     } catch (error) {
@@ -83,6 +83,7 @@ export async function ensureRequirements(name: string, options: { deps?: boolean
     await rm(target, { recursive: true, force: true });
     const args = ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '--target', target, '-r', requirements];
     if (!options.deps) args.push('--no-deps');
+    const { execa } = await import('execa');
     try {
       await execa(python, args);
     } catch (error) {

@@ -1,0 +1,664 @@
+/**
+ * BFCL's AST checker for Python-language entries (bfcl_eval/eval_checker/ast_eval/ast_checker.py:
+ * `ast_checker`, `simple_function_checker`, `parallel_function_checker_no_order`,
+ * `multiple_function_checker`, `type_checker`, `string_checker`, `list_checker`,
+ * `dict_checker`, `list_dict_checker`), ported statement by statement: error types and error
+ * texts are BFCL's, including its quirks (a nested type failure that falls through to a second
+ * message, a dict check whose last failure wins, greedy parallel matching, ...).
+ *
+ * Where BFCL would crash the whole evaluation (a function doc without the named ground-truth
+ * function, a parameter type it does not know, a ground truth of the wrong shape) the check
+ * throws a {@link CheckerCrash}, which `scoreEntry` reports as a failed entry with error type
+ * `ast_checker:crash`. Two lenient defaults where BFCL would raise KeyError: a doc without
+ * `required` requires nothing, an array/tuple parameter without `items` is checked without an
+ * inner type.
+ */
+import type { BfclFunctionDoc, BfclParameterSchema } from '../records.js';
+import { dictGet, dictHas, pyEquals, pyIn, pyRepr, pyStr, pyTypeName } from './pyvalue.js';
+import { PyTuple, type PyDict, type PyKey, type PyValue } from './types.js';
+
+/** A Python exception BFCL's checker would raise (crashing its run). */
+export class CheckerCrash extends Error {
+  constructor(
+    readonly pyType: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'CheckerCrash';
+  }
+}
+
+export interface CheckResult {
+  valid: boolean;
+  /** BFCL's error list (strings, and dicts for the parallel checker). */
+  error: PyValue[];
+  errorType: string;
+}
+
+interface TypeCheckResult extends CheckResult {
+  isVariable: boolean;
+}
+
+const VALID: CheckResult = Object.freeze({ valid: true, error: [], errorType: '' }) as CheckResult;
+
+/** PYTHON_TYPE_MAPPING, as Python type names. */
+const PYTHON_TYPE: Record<string, string> = {
+  string: 'str',
+  integer: 'int',
+  float: 'float',
+  boolean: 'bool',
+  array: 'list',
+  tuple: 'list',
+  dict: 'dict',
+  any: 'str',
+};
+
+function hasOwn(o: object, k: string): boolean {
+  return Object.hasOwn(o, k);
+}
+
+function pythonType(desc: unknown): string {
+  const t = typeof desc === 'string' && hasOwn(PYTHON_TYPE, desc) ? PYTHON_TYPE[desc] : undefined;
+  if (t === undefined) throw new CheckerCrash('KeyError', pyRepr(typeof desc === 'string' ? desc : String(desc)));
+  return t;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Python container protocol on PyValues (what `for x in v`, `len(v)`, `v[i]`, `x in v` do)
+
+function iterPy(v: PyValue): readonly PyValue[] {
+  if (Array.isArray(v)) return v;
+  if (typeof v === 'string') return [...v];
+  if (v instanceof Map) return [...v.keys()] as PyValue[];
+  if (v instanceof PyTuple && pyTypeName(v) === 'tuple') return v.items;
+  throw new CheckerCrash('TypeError', `'${pyTypeName(v)}' object is not iterable`);
+}
+
+function lenPy(v: PyValue): number {
+  if (Array.isArray(v)) return v.length;
+  if (typeof v === 'string') return [...v].length;
+  if (v instanceof Map) return v.size;
+  if (v instanceof PyTuple && pyTypeName(v) === 'tuple') return v.items.length;
+  throw new CheckerCrash('TypeError', `object of type '${pyTypeName(v)}' has no len()`);
+}
+
+/** `container[key]` for the shapes ground truth can have. */
+function getItem(container: PyValue, key: PyValue, index?: number): PyValue {
+  if (container instanceof Map) {
+    const v = dictGet(container, key as PyKey);
+    if (v === undefined) throw new CheckerCrash('KeyError', pyRepr(key));
+    return v;
+  }
+  if (index !== undefined) {
+    if (Array.isArray(container)) return container[index]!;
+    if (typeof container === 'string') return [...container][index]!;
+    if (container instanceof PyTuple) return container.items[index]!;
+  }
+  throw new CheckerCrash('TypeError', `'${pyTypeName(container)}' object is not subscriptable`);
+}
+
+/** Python's `x in container`. */
+function containsPy(container: PyValue, x: PyValue): boolean {
+  if (typeof container === 'string') {
+    if (typeof x !== 'string') {
+      throw new CheckerCrash('TypeError', `'in <string>' requires string as left operand, not ${pyTypeName(x)}`);
+    }
+    return container.includes(x);
+  }
+  if (container instanceof Map) return dictHas(container, x as PyKey);
+  if (Array.isArray(container)) return pyIn(x, container);
+  if (container instanceof PyTuple && pyTypeName(container) === 'tuple') return pyIn(x, container.items);
+  throw new CheckerCrash('TypeError', `argument of type '${pyTypeName(container)}' is not iterable`);
+}
+
+function itemsPy(v: PyValue): [PyKey, PyValue][] {
+  if (!(v instanceof Map)) throw new CheckerCrash('AttributeError', `'${pyTypeName(v)}' object has no attribute 'items'`);
+  return [...v];
+}
+
+function firstKey(v: PyValue): PyKey {
+  if (!(v instanceof Map)) throw new CheckerCrash('AttributeError', `'${pyTypeName(v)}' object has no attribute 'keys'`);
+  const k = v.keys().next();
+  if (k.done) throw new CheckerCrash('IndexError', 'list index out of range');
+  return k.value;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * BFCL's `standardize_string`: drop spaces and `,./-_*^`, lower-case, `'` -> `"`.
+ * (Tabs and newlines are kept.)
+ */
+export function standardizeString(s: string): string {
+  // One pass over the chars; lower-casing (Python's full Unicode mapping and JS's agree) only
+  // when needed. Same order as BFCL: remove, lower, then replace quotes.
+  let out = '';
+  let start = 0;
+  let needsLower = false;
+  let hasQuote = false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 32 || c === 44 || c === 46 || c === 47 || c === 45 || c === 95 || c === 42 || c === 94) {
+      out += s.slice(start, i);
+      start = i + 1;
+    } else if ((c >= 65 && c <= 90) || c >= 128) needsLower = true;
+    else if (c === 39) hasQuote = true;
+  }
+  out = start === 0 ? s : out + s.slice(start);
+  if (needsLower) out = out.toLowerCase();
+  return hasQuote ? out.replace(/'/g, '"') : out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Facts derived from docs and ground truth, computed once per object. One parsed question serves
+// every model's entry for it (and many generated mutations in the tests), so what depends only on
+// the question is worked out the first time and kept in a WeakMap keyed by the (read-only) object.
+// Only successful computations are cached: one that raises does so again, at the same point, for
+// every entry, exactly as BFCL's checker would.
+
+/** Facts about one list of acceptable values (a ground-truth parameter's `[v1, v2, ...]`). */
+interface AnswerFacts {
+  /** `possibleAnswerType`: the type of the first non-"" answer, null when all are "". */
+  answerType: string | null;
+  /** `"" in answers`: the parameter is optional. */
+  optional: boolean;
+  /** The standardised string answers (stringChecker). */
+  strings?: Set<string>;
+  /** Each answer through `standardizeAll` (listChecker). */
+  lists?: PyValue[][];
+}
+
+const answerFactsCache = new WeakMap<PyValue[], AnswerFacts>();
+
+/** Facts about a list of answers; only ground truth in its usual shape (a list) has any. */
+function answerFacts(answers: PyValue): AnswerFacts | undefined {
+  if (!Array.isArray(answers)) return undefined;
+  let facts = answerFactsCache.get(answers);
+  if (facts === undefined) {
+    facts = { answerType: possibleAnswerType(answers), optional: answers.includes('') };
+    answerFactsCache.set(answers, facts);
+  }
+  return facts;
+}
+
+function possibleAnswerType(possibleAnswer: PyValue): string | null {
+  for (const answer of iterPy(possibleAnswer)) {
+    if (!pyEquals(answer, '')) return pyTypeName(answer);
+  }
+  return null;
+}
+
+/** `"" in answers` (BFCL's mark of an optional parameter or dict key). */
+function isOptional(answers: PyValue): boolean {
+  const facts = answerFacts(answers);
+  return facts !== undefined ? facts.optional : containsPy(answers, '');
+}
+
+/** A parameter's doc entry with its Python types worked out. */
+interface ParamFacts {
+  typeDescription: unknown;
+  expectedType: string;
+  nestedType: string | null;
+}
+
+/** A function doc with what the checker reads from it. */
+interface DocFacts {
+  name: string;
+  properties: Record<string, BfclParameterSchema>;
+  required: readonly unknown[];
+  /** The name as the model must write it, without and with the underscore-to-dot convention. */
+  plainName: string;
+  underscoredName: string;
+  params: Map<string, ParamFacts>;
+}
+
+const docFactsCache = new WeakMap<object, DocFacts>();
+
+function docFacts(doc: BfclFunctionDoc | undefined): DocFacts {
+  const cacheable = typeof doc === 'object' && doc !== null;
+  let facts = cacheable ? docFactsCache.get(doc) : undefined;
+  if (facts === undefined) {
+    const { name, properties, required } = docParameters(doc);
+    facts = {
+      name,
+      properties,
+      required,
+      plainName: expectedFunctionName(name, false),
+      underscoredName: expectedFunctionName(name, true),
+      params: new Map(),
+    };
+    if (cacheable) docFactsCache.set(doc, facts);
+  }
+  return facts;
+}
+
+/** The types of a parameter the doc has (`param` is one of its own properties). */
+function paramFacts(doc: DocFacts, param: string): ParamFacts {
+  let facts = doc.params.get(param);
+  if (facts === undefined) {
+    const details = doc.properties[param]!;
+    const typeDescription = details.type;
+    const expectedType = pythonType(typeDescription);
+    let nestedType: string | null = null;
+    if (typeDescription === 'array' || typeDescription === 'tuple') {
+      const items = details.items;
+      if (items && typeof items === 'object') nestedType = pythonType(items.type);
+    }
+    facts = { typeDescription, expectedType, nestedType };
+    doc.params.set(param, facts);
+  }
+  return facts;
+}
+
+/** Results of a passing type check (read-only: callers only look at `valid` and `isVariable`). */
+const TYPE_OK: TypeCheckResult = Object.freeze({ valid: true, error: [], isVariable: false, errorType: '' }) as TypeCheckResult;
+const TYPE_OK_VARIABLE: TypeCheckResult = Object.freeze({ valid: true, error: [], isVariable: true, errorType: '' }) as TypeCheckResult;
+
+function typeOk(isVariable: boolean): TypeCheckResult {
+  return isVariable ? TYPE_OK_VARIABLE : TYPE_OK;
+}
+
+function typeChecker(
+  param: PyKey,
+  value: PyValue,
+  possibleAnswer: PyValue,
+  expectedTypeDescription: string,
+  expectedType: string,
+  nestedType: string | null,
+): TypeCheckResult {
+  const facts = answerFacts(possibleAnswer);
+  const answerType = facts !== undefined ? facts.answerType : possibleAnswerType(possibleAnswer);
+  const isVariable = answerType !== null && answerType !== expectedType;
+  const valueType = pyTypeName(value);
+  let nestedError: string | undefined;
+
+  if (valueType === expectedType) {
+    if (nestedType === null) return typeOk(isVariable);
+    for (const item of iterPy(possibleAnswer)) {
+      let flag = true;
+      if (pyTypeName(item) === 'list') {
+        for (const valueItem of iterPy(value)) {
+          const r = typeChecker(param, valueItem, item, `<class '${nestedType}'>`, nestedType, null);
+          if (!r.valid) {
+            flag = false;
+            break;
+          }
+        }
+      }
+      if (flag) return typeOk(isVariable);
+    }
+    nestedError = `Nested type checking failed for parameter ${pyRepr(param)}. Expected outer type ${expectedTypeDescription} with inner type <class '${nestedType}'>. Parameter value: ${pyRepr(value)}.`;
+    // BFCL falls through to the checks below.
+  }
+
+  if (answerType !== null && valueType === answerType) {
+    // Valid unless the nested check above failed (BFCL returns its result as it stands).
+    if (nestedError === undefined) return TYPE_OK_VARIABLE;
+    return { valid: false, error: [nestedError], isVariable: true, errorType: 'type_error:nested' };
+  }
+  const error: PyValue[] = nestedError === undefined ? [] : [nestedError];
+  error.push(
+    `Incorrect type for parameter ${pyRepr(param)}. Expected type ${expectedTypeDescription}, got ${valueType}. Parameter value: ${pyRepr(value)}.`,
+  );
+  return { valid: false, error, isVariable: false, errorType: 'type_error:simple' };
+}
+
+function standardizeAll(list: PyValue): PyValue[] {
+  const out: PyValue[] = [];
+  const n = lenPy(list);
+  for (let i = 0; i < n; i++) {
+    const x = getItem(list, BigInt(i), i);
+    out.push(typeof x === 'string' ? standardizeString(x) : x);
+  }
+  return out;
+}
+
+const standardizedCache = new WeakMap<PyValue[], PyValue[]>();
+
+/** `standardizeAll` of a ground-truth list, once per list (the result is never modified). */
+function standardizedAnswers(list: PyValue): PyValue[] {
+  if (!Array.isArray(list)) return standardizeAll(list);
+  let out = standardizedCache.get(list);
+  if (out === undefined) {
+    out = standardizeAll(list);
+    standardizedCache.set(list, out);
+  }
+  return out;
+}
+
+function stringChecker(param: PyKey, modelOutput: string, possibleAnswer: PyValue): CheckResult {
+  const std = standardizeString(modelOutput);
+  const facts = answerFacts(possibleAnswer);
+  let found = false;
+  if (facts !== undefined) {
+    facts.strings ??= standardizedStrings(possibleAnswer);
+    found = facts.strings.has(std);
+  } else {
+    for (const a of iterPy(possibleAnswer)) {
+      if (typeof a === 'string' && standardizeString(a) === std) {
+        found = true;
+        break;
+      }
+    }
+  }
+  if (!found) {
+    return {
+      valid: false,
+      error: [
+        `Invalid value for parameter ${pyRepr(param)}: ${pyRepr(modelOutput)}. Expected one of ${pyStr(possibleAnswer)}. Case insensitive.`,
+      ],
+      errorType: 'value_error:string',
+    };
+  }
+  return VALID;
+}
+
+function standardizedStrings(answers: PyValue): Set<string> {
+  const out = new Set<string>();
+  for (const a of iterPy(answers)) if (typeof a === 'string') out.add(standardizeString(a));
+  return out;
+}
+
+function listChecker(param: PyKey, modelOutput: PyValue[], possibleAnswer: PyValue): CheckResult {
+  const stdModel = modelOutput.map((x) => (typeof x === 'string' ? standardizeString(x) : x));
+  const facts = answerFacts(possibleAnswer);
+  let candidates: PyValue[][];
+  if (facts !== undefined) candidates = facts.lists ??= iterPy(possibleAnswer).map(standardizeAll);
+  else candidates = iterPy(possibleAnswer).map(standardizeAll);
+  if (!candidates.some((c) => pyEquals(stdModel, c))) {
+    return {
+      valid: false,
+      error: [`Invalid value for parameter ${pyRepr(param)}: ${pyRepr(modelOutput)}. Expected one of ${pyStr(possibleAnswer)}.`],
+      errorType: 'value_error:list/tuple',
+    };
+  }
+  return VALID;
+}
+
+function dictChecker(modelOutput: PyValue, possibleAnswers: PyValue): CheckResult {
+  let result: CheckResult = { valid: false, error: [], errorType: 'dict_checker:unclear' };
+  for (const candidate of iterPy(possibleAnswers)) {
+    if (pyEquals(candidate, '')) continue;
+    result = { valid: false, error: [], errorType: 'dict_checker:unclear' };
+    let flag = true;
+    for (const [key, value] of itemsPy(modelOutput)) {
+      if (!containsPy(candidate, key)) {
+        result.error.push(`Unexpected dict key parameter: '${pyStr(key)}'.`);
+        result.errorType = 'value_error:dict_key';
+        flag = false;
+        break;
+      }
+      const stdValue = typeof value === 'string' ? standardizeString(value) : value;
+      const stdAnswers = standardizedAnswers(getItem(candidate, key));
+      if (!pyIn(stdValue, stdAnswers)) {
+        result.error.push(`Invalid value for parameter ${pyRepr(key)}: ${pyRepr(value)}. Expected one of ${pyRepr(stdAnswers)}.`);
+        result.errorType = 'value_error:dict_value';
+        flag = false;
+        break;
+      }
+    }
+    for (const [key, value] of itemsPy(candidate)) {
+      if (!containsPy(modelOutput, key) && !isOptional(value)) {
+        result.error.push(`Missing dict key parameter: '${pyStr(key)}'.`);
+        result.errorType = 'value_error:dict_key';
+        flag = false;
+        break;
+      }
+    }
+    if (flag) return VALID;
+  }
+  return result;
+}
+
+function listDictChecker(modelOutput: PyValue[], possibleAnswers: PyValue): CheckResult {
+  let result: CheckResult = { valid: false, error: [], errorType: 'list_dict_checker:unclear' };
+  for (const answer of iterPy(possibleAnswers)) {
+    let flag = true;
+    if (modelOutput.length !== lenPy(answer)) {
+      result = { valid: false, error: ['Wrong number of dictionaries in the list.'], errorType: 'value_error:list_dict_count' };
+      continue;
+    }
+    for (let i = 0; i < modelOutput.length; i++) {
+      result = dictChecker(modelOutput[i]!, [getItem(answer, BigInt(i), i)]);
+      if (!result.valid) {
+        flag = false;
+        break;
+      }
+    }
+    if (flag) return VALID;
+  }
+  return result;
+}
+
+/** `convert_func_name`: with the underscore-to-dot flag, a dotted doc name is expected with `_`. */
+export function expectedFunctionName(name: string, underscoreToDot: boolean): string {
+  return underscoreToDot && name.includes('.') ? name.replace(/\./g, '_') : name;
+}
+
+function docParameters(doc: BfclFunctionDoc | undefined): {
+  name: string;
+  properties: Record<string, BfclParameterSchema>;
+  required: readonly unknown[];
+} {
+  if (doc === undefined || doc === null) {
+    throw new CheckerCrash('TypeError', "'NoneType' object is not subscriptable");
+  }
+  const params = doc.parameters as BfclFunctionDoc['parameters'] | undefined;
+  if (!params || typeof params !== 'object') throw new CheckerCrash('KeyError', "'parameters'");
+  const properties = params.properties && typeof params.properties === 'object' ? params.properties : {};
+  const required = Array.isArray(params.required) ? params.required : [];
+  return { name: String(doc.name), properties, required };
+}
+
+/** The first value of a dict (`list(d.values())[0]`); undefined when it is empty. */
+function firstValue(d: PyDict): PyValue | undefined {
+  for (const v of d.values()) return v;
+  return undefined;
+}
+
+/** BFCL's `simple_function_checker` for one model call `{name: {params}}` against one ground-truth call. */
+export function simpleFunctionChecker(
+  doc: BfclFunctionDoc | undefined,
+  modelOutput: PyDict,
+  possibleAnswer: PyValue,
+  underscoreToDot: boolean,
+): CheckResult {
+  if (!(possibleAnswer instanceof Map)) {
+    throw new CheckerCrash('AttributeError', `'${pyTypeName(possibleAnswer)}' object has no attribute 'values'`);
+  }
+  const answers = firstValue(possibleAnswer);
+  if (answers === undefined) throw new CheckerCrash('IndexError', 'list index out of range');
+  const facts = docFacts(doc);
+  const { properties, required } = facts;
+  const funcName = underscoreToDot ? facts.underscoredName : facts.plainName;
+
+  const modelParams = dictGet(modelOutput, funcName);
+  if (modelParams === undefined) {
+    return {
+      valid: false,
+      error: [`Function name ${pyRepr(funcName)} not found in model output.`],
+      errorType: 'simple_function_checker:wrong_func_name',
+    };
+  }
+  if (!(modelParams instanceof Map)) {
+    throw new CheckerCrash('AttributeError', `'${pyTypeName(modelParams)}' object has no attribute 'items'`);
+  }
+
+  for (const param of required) {
+    if (!dictHas(modelParams, param as PyKey)) {
+      return {
+        valid: false,
+        error: [`Missing required parameter: ${pyRepr(param as PyValue)}.`],
+        errorType: 'simple_function_checker:missing_required',
+      };
+    }
+  }
+
+  for (const [param, rawValue] of modelParams) {
+    // `if param not in properties or param not in answers`; for a dict of answers (the usual
+    // ground truth) the lookup also gives `answers[param]`, which BFCL reads further on.
+    let paramAnswers: PyValue | undefined;
+    let known = false;
+    if (typeof param === 'string' && hasOwn(properties, param)) {
+      if (answers instanceof Map) {
+        paramAnswers = dictGet(answers, param);
+        known = paramAnswers !== undefined;
+      } else known = containsPy(answers, param);
+    }
+    if (!known) {
+      return {
+        valid: false,
+        error: [`Unexpected parameter: ${pyRepr(param)}.`],
+        errorType: 'simple_function_checker:unexpected_param',
+      };
+    }
+    const { typeDescription, expectedType, nestedType } = paramFacts(facts, param as string);
+    let value = rawValue;
+    if (typeDescription === 'tuple' && pyTypeName(value) === 'tuple') value = [...(value as PyTuple).items];
+    if (typeDescription === 'float' && typeof value === 'bigint') {
+      const f = Number(value);
+      if (!Number.isFinite(f)) throw new CheckerCrash('OverflowError', 'int too large to convert to float');
+      value = f;
+    }
+    paramAnswers ??= getItem(answers, param);
+    const typeCheck = typeChecker(param, value, paramAnswers, String(typeDescription), expectedType, nestedType);
+    if (!typeCheck.valid) return { valid: false, error: typeCheck.error, errorType: typeCheck.errorType };
+
+    if (!typeCheck.isVariable) {
+      let r: CheckResult | undefined;
+      if (expectedType === 'dict') r = dictChecker(value, paramAnswers);
+      else if (expectedType === 'list' && nestedType === 'dict') r = listDictChecker(value as PyValue[], paramAnswers);
+      else if (expectedType === 'str') r = stringChecker(param, value as string, paramAnswers);
+      else if (expectedType === 'list') r = listChecker(param, value as PyValue[], paramAnswers);
+      if (r !== undefined) {
+        if (!r.valid) return r;
+        continue;
+      }
+    }
+
+    if (!containsPy(paramAnswers, value)) {
+      return {
+        valid: false,
+        error: [`Invalid value for parameter ${pyRepr(param)}: ${pyRepr(value)}. Expected one of ${pyStr(paramAnswers)}.`],
+        errorType: 'value_error:others',
+      };
+    }
+  }
+
+  if (answers instanceof Map) {
+    for (const [param, paramAnswers] of answers) {
+      if (!dictHas(modelParams, param) && !isOptional(paramAnswers)) return missingOptional(param);
+    }
+  } else {
+    for (const param of iterPy(answers)) {
+      if (!dictHas(modelParams, param as PyKey) && !containsPy(getItem(answers, param), '')) return missingOptional(param);
+    }
+  }
+  return VALID;
+}
+
+function missingOptional(param: PyValue): CheckResult {
+  return {
+    valid: false,
+    error: [`Optional parameter ${pyRepr(param)} not provided and not marked as optional.`],
+    errorType: 'simple_function_checker:missing_optional',
+  };
+}
+
+function findDescription(docs: readonly BfclFunctionDoc[], name: PyKey): BfclFunctionDoc | undefined {
+  if (typeof name === 'string') {
+    // `pyEquals(d.name, name)` for a str name is plain identity of the strings.
+    for (const d of docs) if (d.name === name) return d;
+    return undefined;
+  }
+  for (const d of docs) if (pyEquals(d.name, name as PyValue)) return d;
+  return undefined;
+}
+
+function parallelFunctionCheckerNoOrder(
+  docs: readonly BfclFunctionDoc[],
+  modelOutput: readonly PyDict[],
+  possibleAnswers: readonly PyValue[],
+  underscoreToDot: boolean,
+): CheckResult {
+  if (modelOutput.length !== possibleAnswers.length) {
+    return { valid: false, error: ['Wrong number of functions.'], errorType: 'parallel_function_checker_no_order:wrong_count' };
+  }
+  const matched: number[] = [];
+  let result: CheckResult | undefined;
+  for (let i = 0; i < possibleAnswers.length; i++) {
+    const expectedName = firstKey(possibleAnswers[i]!);
+    const doc = findDescription(docs, expectedName);
+    const allErrors: PyValue[] = [];
+    for (let index = 0; index < modelOutput.length; index++) {
+      if (matched.includes(index)) continue;
+      result = simpleFunctionChecker(doc, modelOutput[index]!, possibleAnswers[i]!, underscoreToDot);
+      if (result.valid) {
+        matched.push(index);
+        break;
+      }
+      allErrors.push(
+        new Map([
+          [
+            `Model Result Index ${index}`,
+            new Map<PyKey, PyValue>([
+              ['sub_error', result.error],
+              ['sub_error_type', result.errorType],
+              ['model_output_item', modelOutput[index]!],
+              ['possible_answer_item', possibleAnswers[i]!],
+            ]),
+          ],
+        ]),
+      );
+    }
+    if (result === undefined) throw new CheckerCrash('UnboundLocalError', "local variable 'result' referenced before assignment");
+    if (!result.valid) {
+      const considered: number[] = [];
+      for (let k = 0; k < modelOutput.length; k++) if (!matched.includes(k)) considered.push(k);
+      allErrors.unshift(
+        `Could not find a matching function among index [${considered.join(', ')}] of model output for index ${i} of possible answers.`,
+      );
+      return { valid: false, error: allErrors, errorType: 'parallel_function_checker_no_order:cannot_find_match' };
+    }
+  }
+  return VALID;
+}
+
+function multipleFunctionChecker(
+  docs: readonly BfclFunctionDoc[],
+  modelOutput: readonly PyDict[],
+  possibleAnswers: readonly PyValue[],
+  underscoreToDot: boolean,
+): CheckResult {
+  if (modelOutput.length !== possibleAnswers.length) {
+    return { valid: false, error: ['Wrong number of functions.'], errorType: 'multiple_function_checker:wrong_count' };
+  }
+  if (possibleAnswers.length === 0) throw new CheckerCrash('IndexError', 'list index out of range');
+  const doc = findDescription(docs, firstKey(possibleAnswers[0]!));
+  return simpleFunctionChecker(doc, modelOutput[0]!, possibleAnswers[0]!, underscoreToDot);
+}
+
+/**
+ * BFCL's `ast_checker` for Python entries: dispatch on the category name (`parallel` ->
+ * unordered parallel matching, `multiple` -> one call against the doc the ground truth names,
+ * else simple: one call against the first doc).
+ * @param calls decoded calls already in function-calling format
+ * @param groundTruth the possible answer's `ground_truth` (a list of `{name: {param: [values]}}`)
+ * @throws CheckerCrash where BFCL's checker would raise
+ */
+export function astCheck(
+  docs: readonly BfclFunctionDoc[],
+  calls: readonly PyDict[],
+  groundTruth: PyValue,
+  category: string,
+  underscoreToDot: boolean,
+): CheckResult {
+  const answers = iterPy(groundTruth);
+  if (category.includes('parallel')) return parallelFunctionCheckerNoOrder(docs, calls, answers, underscoreToDot);
+  if (category.includes('multiple')) return multipleFunctionChecker(docs, calls, answers, underscoreToDot);
+  if (calls.length !== 1) {
+    return { valid: false, error: ['Wrong number of functions.'], errorType: 'simple_function_checker:wrong_count' };
+  }
+  if (docs.length === 0 || answers.length === 0) throw new CheckerCrash('IndexError', 'list index out of range');
+  return simpleFunctionChecker(docs[0], calls[0]!, answers[0]!, underscoreToDot);
+}

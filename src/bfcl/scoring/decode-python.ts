@@ -1,0 +1,2292 @@
+/**
+ * BFCL's `default_decode_ast_prompting` (bfcl_eval/model_handler/utils.py): the decoder for
+ * prompting models that answer in Python call syntax, `[f(a=1), g(b='x')]`.
+ *
+ * Steps, as in the official code:
+ *  1. `result.strip("`\n ")`, then add `[` / `]` where missing;
+ *  2. `ast.parse(text, mode="eval")`: here a tokenizer and recursive-descent parser for Python
+ *     3.11's expression grammar (every expression form is parsed, so that exactly the inputs
+ *     Python accepts are accepted; positional arguments are parsed and then dropped);
+ *  3. the body must be a call, or a list/tuple/set of calls (`assert`);
+ *  4. `resolve_ast_call` / `resolve_ast_by_type` turn each call into `{name: {kwarg: value}}`:
+ *     constants as themselves (`...` -> "..."), any unary operator -> the NEGATION of its
+ *     operand's `.value`, lists, tuples and dicts recursively, binary operations evaluated
+ *     (Python's `eval(ast.unparse(node))`), bare names as their identifier, calls without keywords
+ *     and subscripts as their `ast.unparse` text, calls with keywords as nested `{name: {...}}`,
+ *     anything else an error.
+ *
+ * Errors carry `str(e)` of the exception Python would raise. Syntax errors follow CPython 3.11:
+ * tokenizer errors take precedence over parser errors, the common second-pass messages are
+ * reproduced ("invalid syntax. Perhaps you forgot a comma?", "positional argument follows
+ * keyword argument", "expected 'else' after 'if' expression", "Maybe you meant '==' ...",
+ * "':' expected after dictionary key", ...), and trees deeper than CPython's AST depth limit
+ * raise its RecursionError. Measured against Python 3.11 on ~60k generated and mutated model
+ * outputs: acceptance and decoded values agree except for the deviations below, and ~99% of
+ * syntax-error texts are identical (the rest differ in which of two errors is reported).
+ *
+ * Known deviations (all need Python features outside a function-call answer):
+ *  - `\N{NAME}` escapes are rejected (no Unicode name table);
+ *  - f-strings are checked for balanced quotes only, not for the expressions inside them, and
+ *    their `ast.unparse` text is their source text;
+ *  - binary operations are evaluated for numbers, strings, lists, tuples, dicts (`|`), with
+ *    Python's results and error texts; operands that are builtins or module names (`len(x) + 1`),
+ *    comparisons, conditionals, subscripts, complex and bytes arithmetic and `%` formatting are
+ *    reported as unsupported instead of being evaluated;
+ *  - Python 3.12+ f-string nesting rules are not applied (3.11 tokenization).
+ */
+import { PyOpaque, dictGet, dictSet, floatRepr, pyEquals, pyRepr, pyTypeName } from './pyvalue.js';
+import { PyTuple, type PyDict, type PyKey, type PyValue } from './types.js';
+
+/** A Python exception, by class name and `str(e)`. */
+export class PyException extends Error {
+  constructor(
+    readonly pyType: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'PyException';
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tokens
+
+type TokType = 'NAME' | 'NUMBER' | 'STRING' | 'OP' | 'NEWLINE' | 'INDENT' | 'EOF' | 'ERRORTOKEN';
+
+interface StrPiece {
+  kind: 'str' | 'bytes' | 'fstr';
+  /** Decoded value (bytes: latin-1 string). For f-strings, the source text. */
+  value: string;
+  /** `u` prefix (kept by `ast.unparse`). */
+  u: boolean;
+}
+
+interface Token {
+  type: TokType;
+  /** NAME: identifier (NFKC); OP: operator text; others: source text. */
+  value: string;
+  line: number;
+  /** Bracket depth after this token. */
+  level: number;
+  num?: PyValue;
+  str?: StrPiece;
+  /** ERRORTOKEN: the tokenizer error raised when the parser fetches it. */
+  error?: PyException;
+  /** ERRORTOKEN at end of input inside brackets: the line of the unclosed bracket. */
+  unclosedLine?: number;
+}
+
+const KEYWORDS = new Set([
+  'False', 'None', 'True', 'and', 'as', 'assert', 'async', 'await', 'break', 'class', 'continue',
+  'def', 'del', 'elif', 'else', 'except', 'finally', 'for', 'from', 'global', 'if', 'import', 'in',
+  'is', 'lambda', 'nonlocal', 'not', 'or', 'pass', 'raise', 'return', 'try', 'while', 'with', 'yield',
+]);
+
+const STRING_PREFIXES = new Set(['r', 'u', 'f', 'b', 'br', 'rb', 'fr', 'rf']);
+
+const OPERATORS3 = new Set(['**=', '//=', '>>=', '<<=', '...']);
+const OPERATORS2 = new Set([
+  '**', '//', '<<', '>>', '<=', '>=', '==', '!=', '->', ':=', '+=', '-=', '*=', '/=', '%=', '&=',
+  '|=', '^=', '@=',
+]);
+const OPERATORS1 = new Set('()[]{},:.;+-*/%&|^~<>=@');
+
+const ID_START = /[\p{ID_Start}_]/u;
+const ID_CONTINUE = /[\p{ID_Continue}\u00b7\u0387\u1369-\u1371\u19da]/u;
+const NON_PRINTABLE = /[\p{C}\p{Z}]/u;
+
+/** CPython's default `sys.get_int_max_str_digits()`. */
+const INT_MAX_STR_DIGITS = 4300;
+/** CPython's tokenizer MAXLEVEL. */
+const MAX_PAREN_LEVEL = 200;
+/** Parser recursion guard (well above what CPython's AST construction accepts, see below). */
+const MAX_DEPTH = 3000;
+/**
+ * CPython 3.11 converts the parse tree to `ast` objects with a depth limit of 3 x the recursion
+ * limit (1000), minus what the calling stack already uses: deeper trees raise RecursionError.
+ */
+const MAX_AST_DEPTH = 2950;
+const RECURSION_ERROR = 'maximum recursion depth exceeded during ast construction';
+
+function syntaxError(msg: string, line: number): PyException {
+  return new PyException('SyntaxError', `${msg} (<unknown>, line ${line})`);
+}
+
+function isAsciiIdStart(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95;
+}
+function isAsciiIdContinue(c: number): boolean {
+  return isAsciiIdStart(c) || (c >= 48 && c <= 57);
+}
+function isDigit(c: number): boolean {
+  return c >= 48 && c <= 57;
+}
+
+class Tokenizer {
+  private i = 0;
+  private line = 1;
+  private readonly parens: { ch: string; line: number }[] = [];
+  readonly tokens: Token[] = [];
+
+  constructor(private readonly s: string) {}
+
+  run(): Token[] {
+    try {
+      this.scan();
+    } catch (e) {
+      if (!(e instanceof PyException)) throw e;
+      // CPython raises a tokenizer error when the parser fetches the offending token.
+      this.tokens.push({ type: 'ERRORTOKEN', value: '', line: this.line, level: this.parens.length, error: e });
+    }
+    return this.tokens;
+  }
+
+  private scan(): void {
+    const s = this.s;
+    const n = s.length;
+    let lineHasToken = false;
+    let lineStart = true; // at the start of a logical line at level 0 (for INDENT)
+    while (this.i < n) {
+      const c = s.charCodeAt(this.i);
+      // whitespace
+      if (c === 32 || c === 9 || c === 12) {
+        this.i++;
+        continue;
+      }
+      if (c === 10) {
+        this.i++;
+        if (this.parens.length === 0 && lineHasToken) {
+          this.push('NEWLINE', '\n');
+          lineStart = true;
+        }
+        this.line++;
+        lineHasToken = false;
+        continue;
+      }
+      if (c === 35 /* # */) {
+        while (this.i < n && s.charCodeAt(this.i) !== 10) this.i++;
+        continue;
+      }
+      if (c === 92 /* \ */) {
+        if (this.i + 1 < n && s.charCodeAt(this.i + 1) === 10) {
+          this.i += 2;
+          this.line++;
+          continue;
+        }
+        if (this.i + 1 >= n) throw syntaxError('unexpected EOF while parsing', this.line);
+        throw syntaxError('unexpected character after line continuation character', this.line);
+      }
+      if (lineStart && this.parens.length === 0 && this.tokens.length > 0) {
+        const ls = s.lastIndexOf('\n', this.i - 1) + 1;
+        if (ls < this.i) this.push('INDENT', '');
+      }
+      lineStart = false;
+      lineHasToken = true;
+      this.token(c);
+    }
+    if (this.parens.length) {
+      const open = this.parens[this.parens.length - 1]!;
+      this.tokens.push({
+        type: 'ERRORTOKEN',
+        value: '',
+        line: this.line,
+        level: this.parens.length,
+        error: syntaxError(`'${open.ch}' was never closed`, open.line),
+        unclosedLine: open.line,
+      });
+      return;
+    }
+    if (lineHasToken) this.push('NEWLINE', '');
+    this.push('EOF', '');
+  }
+
+  private token(c: number): void {
+    const s = this.s;
+    const n = s.length;
+    {
+      if (c === 34 || c === 39) {
+        this.string('', this.i);
+        return;
+      }
+      if (isDigit(c) || (c === 46 && isDigit(s.charCodeAt(this.i + 1)))) {
+        this.number();
+        return;
+      }
+      if (isAsciiIdStart(c) || c >= 0x80) {
+        const start = this.i;
+        if (c >= 0x80) {
+          const cp = s.codePointAt(this.i)!;
+          const ch = String.fromCodePoint(cp);
+          if (!ID_START.test(ch)) {
+            if (NON_PRINTABLE.test(ch)) {
+              throw syntaxError(`invalid non-printable character U+${cp.toString(16).toUpperCase().padStart(4, '0')}`, this.line);
+            }
+            throw syntaxError(`invalid character '${ch}' (U+${cp.toString(16).toUpperCase().padStart(4, '0')})`, this.line);
+          }
+        }
+        let ascii = true;
+        while (this.i < n) {
+          const d = s.charCodeAt(this.i);
+          if (isAsciiIdContinue(d)) this.i++;
+          else if (d >= 0x80) {
+            const cp = s.codePointAt(this.i)!;
+            const ch = String.fromCodePoint(cp);
+            if (!ID_CONTINUE.test(ch)) break;
+            ascii = false;
+            this.i += ch.length;
+          } else break;
+        }
+        const name = s.slice(start, this.i);
+        const q = s.charCodeAt(this.i);
+        if ((q === 34 || q === 39) && ascii && name.length <= 2 && STRING_PREFIXES.has(name.toLowerCase())) {
+          this.string(name.toLowerCase(), start);
+          return;
+        }
+        this.push('NAME', ascii ? name : name.normalize('NFKC'));
+        return;
+      }
+      // operators
+      const three = s.slice(this.i, this.i + 3);
+      const two = s.slice(this.i, this.i + 2);
+      let op: string;
+      if (OPERATORS3.has(three)) op = three;
+      else if (OPERATORS2.has(two)) op = two;
+      else if (two === '<>') op = two; // a token no rule accepts
+      else if (OPERATORS1.has(s[this.i]!)) op = s[this.i]!;
+      else if (c < 0x80 && c >= 0x20 && c !== 0x7f) op = s[this.i]!; // `!`, `$`, `?`, backtick: no rule accepts them
+      else throw syntaxError(`invalid non-printable character U+${c.toString(16).toUpperCase().padStart(4, '0')}`, this.line);
+      if (op === '(' || op === '[' || op === '{') {
+        if (this.parens.length >= MAX_PAREN_LEVEL) throw syntaxError('too many nested parentheses', this.line);
+        this.parens.push({ ch: op, line: this.line });
+      } else if (op === ')' || op === ']' || op === '}') {
+        const open = this.parens.pop();
+        if (!open) throw syntaxError(`unmatched '${op}'`, this.line);
+        const want = open.ch === '(' ? ')' : open.ch === '[' ? ']' : '}';
+        if (want !== op) {
+          if (open.line !== this.line) {
+            throw syntaxError(
+              `closing parenthesis '${op}' does not match opening parenthesis '${open.ch}' on line ${open.line}`,
+              this.line,
+            );
+          }
+          throw syntaxError(`closing parenthesis '${op}' does not match opening parenthesis '${open.ch}'`, this.line);
+        }
+      }
+      this.push('OP', op);
+      this.i += op.length;
+    }
+  }
+
+  private push(type: TokType, value: string, extra?: Partial<Token>): void {
+    this.tokens.push({ type, value, line: this.line, level: this.parens.length, ...extra });
+  }
+
+  private number(): void {
+    const s = this.s;
+    const start = this.i;
+    const line = this.line;
+    const invalid = (what: string): never => {
+      throw syntaxError(`invalid ${what} literal`, line);
+    };
+    const digitsWithUnderscores = (ok: (c: number) => boolean, what: string): void => {
+      // at least one digit expected at this.i
+      if (!ok(s.charCodeAt(this.i))) invalid(what);
+      for (;;) {
+        while (ok(s.charCodeAt(this.i))) this.i++;
+        if (s.charCodeAt(this.i) !== 95) break;
+        this.i++;
+        if (!ok(s.charCodeAt(this.i))) invalid(what);
+      }
+    };
+    const endCheck = (what: string): void => {
+      const c = s.charCodeAt(this.i);
+      // CPython 3.11 lets a number run into `and else for if in is not or` (with a warning).
+      const rest = s.slice(this.i, this.i + 4);
+      if (/^(?:and|else|for|i[fns]|not|or)/.test(rest)) return;
+      if (isAsciiIdContinue(c) || (c >= 0x80 && ID_CONTINUE.test(String.fromCodePoint(s.codePointAt(this.i)!)))) {
+        invalid(what);
+      }
+    };
+    const c0 = s.charCodeAt(this.i);
+    if (c0 === 48) {
+      const x = s.charCodeAt(this.i + 1) | 0x20;
+      if (x === 120 || x === 111 || x === 98) {
+        const what = x === 120 ? 'hexadecimal' : x === 111 ? 'octal' : 'binary';
+        const ok =
+          x === 120
+            ? (c: number) => isDigit(c) || ((c | 0x20) >= 97 && (c | 0x20) <= 102)
+            : x === 111
+              ? (c: number) => c >= 48 && c <= 55
+              : (c: number) => c === 48 || c === 49;
+        this.i += 2;
+        if (s.charCodeAt(this.i) === 95) this.i++;
+        if (!ok(s.charCodeAt(this.i))) {
+          const d = s.charCodeAt(this.i);
+          if (isDigit(d)) throw syntaxError(`invalid digit '${s[this.i]}' in ${what} literal`, line);
+          invalid(what);
+        }
+        digitsWithUnderscores(ok, what);
+        const d = s.charCodeAt(this.i);
+        if (isDigit(d)) throw syntaxError(`invalid digit '${s[this.i]}' in ${what} literal`, line);
+        endCheck(what);
+        const text = s.slice(start, this.i).replace(/_/g, '');
+        this.push('NUMBER', s.slice(start, this.i), { num: BigInt(text) });
+        return;
+      }
+    }
+    let isFloat = false;
+    let isImag = false;
+    if (c0 !== 46) digitsWithUnderscores(isDigit, 'decimal');
+    if (s.charCodeAt(this.i) === 46) {
+      isFloat = true;
+      this.i++;
+      if (isDigit(s.charCodeAt(this.i))) digitsWithUnderscores(isDigit, 'decimal');
+    }
+    const e = s.charCodeAt(this.i) | 0x20;
+    if (e === 101) {
+      const save = this.i;
+      this.i++;
+      const sign = s.charCodeAt(this.i);
+      if (sign === 43 || sign === 45) this.i++;
+      if (isDigit(s.charCodeAt(this.i))) {
+        digitsWithUnderscores(isDigit, 'decimal');
+        isFloat = true;
+      } else {
+        this.i = save;
+      }
+    }
+    if ((s.charCodeAt(this.i) | 0x20) === 106) {
+      isImag = true;
+      this.i++;
+    }
+    endCheck(isImag ? 'imaginary' : 'decimal');
+    const raw = s.slice(start, this.i);
+    const text = raw.replace(/_/g, '');
+    if (isImag) {
+      this.push('NUMBER', raw, { num: PyOpaque.complexValue(0, Number(text.slice(0, -1))) });
+    } else if (isFloat) {
+      this.push('NUMBER', raw, { num: Number(text) });
+    } else {
+      if (text.length > 1 && text.charCodeAt(0) === 48 && /[1-9]/.test(text)) {
+        throw syntaxError(
+          'leading zeros in decimal integer literals are not permitted; use an 0o prefix for octal integers',
+          line,
+        );
+      }
+      if (text.length > INT_MAX_STR_DIGITS) {
+        throw syntaxError(
+          `Exceeds the limit (${INT_MAX_STR_DIGITS} digits) for integer string conversion: value has ${text.length} digits; use sys.set_int_max_str_digits() to increase the limit - Consider hexadecimal for huge integer literals to avoid decimal conversion limits.`,
+          line,
+        );
+      }
+      this.push('NUMBER', raw, { num: BigInt(text) });
+    }
+  }
+
+  /** A string literal; this.i is at the prefix start (`start`), prefix already known. */
+  private string(prefix: string, start: number): void {
+    const s = this.s;
+    const n = s.length;
+    const line = this.line;
+    let i = start + prefix.length;
+    const q = s[i]!;
+    const triple = s.startsWith(q + q + q, i);
+    const qlen = triple ? 3 : 1;
+    i += qlen;
+    const bodyStart = i;
+    let bodyEnd = -1;
+    while (i < n) {
+      const c = s[i]!;
+      if (c === '\\') {
+        if (s[i + 1] === '\n') this.line++;
+        i += 2;
+        continue;
+      }
+      if (c === '\n') {
+        if (!triple) {
+          throw syntaxError(`unterminated string literal (detected at line ${this.line})`, line);
+        }
+        this.line++;
+      }
+      if (c === q && (!triple || s.startsWith(q + q + q, i))) {
+        bodyEnd = i;
+        break;
+      }
+      i++;
+    }
+    if (bodyEnd < 0) {
+      if (triple) throw syntaxError(`unterminated triple-quoted string literal (detected at line ${this.line})`, line);
+      throw syntaxError(`unterminated string literal (detected at line ${this.line})`, line);
+    }
+    this.i = bodyEnd + qlen;
+    const body = s.slice(bodyStart, bodyEnd);
+    const raw = prefix.includes('r');
+    const isBytes = prefix.includes('b');
+    const isF = prefix.includes('f');
+    let piece: StrPiece;
+    if (isF) {
+      piece = { kind: 'fstr', value: s.slice(start, this.i), u: false };
+    } else if (isBytes) {
+      for (let k = 0; k < body.length; k++) {
+        if (body.charCodeAt(k) >= 0x80) throw syntaxError('bytes can only contain ASCII literal characters', line);
+      }
+      piece = { kind: 'bytes', value: raw ? body : decodeEscapes(body, true, line), u: false };
+    } else {
+      piece = { kind: 'str', value: raw ? body : decodeEscapes(body, false, line), u: prefix === 'u' };
+    }
+    this.tokens.push({ type: 'STRING', value: s.slice(start, this.i), line, level: this.parens.length, str: piece });
+  }
+}
+
+function hexValue(c: number): number {
+  if (c >= 48 && c <= 57) return c - 48;
+  c |= 0x20;
+  if (c >= 97 && c <= 102) return c - 87;
+  return -1;
+}
+
+/** Python's unicode-escape / bytes escape decoding of a literal body. */
+function decodeEscapes(body: string, bytes: boolean, line: number): string {
+  if (!body.includes('\\')) return body;
+  let out = '';
+  let i = 0;
+  const n = body.length;
+  while (i < n) {
+    const c = body[i]!;
+    if (c !== '\\') {
+      out += c;
+      i++;
+      continue;
+    }
+    const at = i;
+    const e = body[i + 1];
+    i += 2;
+    switch (e) {
+      case '\n':
+        break;
+      case '\\':
+      case "'":
+      case '"':
+        out += e;
+        break;
+      case 'a':
+        out += '\x07';
+        break;
+      case 'b':
+        out += '\b';
+        break;
+      case 'f':
+        out += '\f';
+        break;
+      case 'n':
+        out += '\n';
+        break;
+      case 'r':
+        out += '\r';
+        break;
+      case 't':
+        out += '\t';
+        break;
+      case 'v':
+        out += '\v';
+        break;
+      case '0':
+      case '1':
+      case '2':
+      case '3':
+      case '4':
+      case '5':
+      case '6':
+      case '7': {
+        let v = e.charCodeAt(0) - 48;
+        for (let k = 0; k < 2 && i < n && body[i]! >= '0' && body[i]! <= '7'; k++) v = v * 8 + body.charCodeAt(i++) - 48;
+        out += bytes ? String.fromCharCode(v & 0xff) : String.fromCodePoint(v);
+        break;
+      }
+      case 'x':
+      case 'u':
+      case 'U': {
+        if (bytes && e !== 'x') {
+          out += '\\' + e;
+          break;
+        }
+        const len = e === 'x' ? 2 : e === 'u' ? 4 : 8;
+        let v = 0;
+        let k = 0;
+        for (; k < len && i < n; k++) {
+          const h = hexValue(body.charCodeAt(i));
+          if (h < 0) break;
+          v = v * 16 + h;
+          i++;
+        }
+        if (k < len) {
+          const what = e === 'x' ? '\\xXX' : e === 'u' ? '\\uXXXX' : '\\UXXXXXXXX';
+          if (bytes) throw syntaxError(`(value error) invalid \\x escape at position ${at}`, line);
+          throw syntaxError(
+            `(unicode error) 'unicodeescape' codec can't decode bytes in position ${at}-${i - 1}: truncated ${what} escape`,
+            line,
+          );
+        }
+        if (v > 0x10ffff) {
+          throw syntaxError(
+            `(unicode error) 'unicodeescape' codec can't decode bytes in position ${at}-${i - 1}: illegal Unicode character`,
+            line,
+          );
+        }
+        out += bytes ? String.fromCharCode(v) : String.fromCodePoint(v);
+        break;
+      }
+      case 'N':
+        if (!bytes) {
+          throw syntaxError(
+            `(unicode error) 'unicodeescape' codec can't decode bytes in position ${at}-${at + 1}: \\N{...} escapes are not supported by this decoder`,
+            line,
+          );
+        }
+        out += '\\N';
+        break;
+      case undefined:
+        // A trailing lone backslash cannot occur: the tokenizer consumed it with the next char.
+        out += '\\';
+        break;
+      default:
+        out += '\\' + e;
+    }
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// AST
+
+interface Keyword {
+  arg: string | null;
+  value: Node;
+}
+interface Comprehension {
+  target: Node;
+  iter: Node;
+  ifs: Node[];
+  isAsync: boolean;
+}
+interface LambdaArg {
+  kind: 'arg' | '/' | '*' | '**';
+  name?: string;
+  default?: Node;
+}
+
+type ConstValue = PyValue | typeof ELLIPSIS;
+const ELLIPSIS = Symbol('Ellipsis');
+
+type Node =
+  | { t: 'Constant'; v: ConstValue; u?: boolean }
+  | { t: 'JoinedStr'; src: string }
+  | { t: 'Name'; id: string }
+  | { t: 'Attribute'; value: Node; attr: string }
+  | { t: 'Subscript'; value: Node; slice: Node }
+  | { t: 'Slice'; lower?: Node; upper?: Node; step?: Node }
+  | { t: 'Call'; func: Node; args: Node[]; keywords: Keyword[] }
+  | { t: 'List' | 'Tuple' | 'Set'; elts: Node[] }
+  | { t: 'Dict'; keys: (Node | null)[]; values: Node[] }
+  | { t: 'UnaryOp'; op: '-' | '+' | '~' | 'not'; operand: Node }
+  | { t: 'BinOp'; op: string; left: Node; right: Node }
+  | { t: 'BoolOp'; op: 'and' | 'or'; values: Node[] }
+  | { t: 'Compare'; left: Node; ops: string[]; comparators: Node[] }
+  | { t: 'IfExp'; test: Node; body: Node; orelse: Node }
+  | { t: 'Lambda'; args: LambdaArg[]; body: Node }
+  | { t: 'ListComp' | 'SetComp' | 'GeneratorExp'; elt: Node; generators: Comprehension[] }
+  | { t: 'DictComp'; key: Node; value: Node; generators: Comprehension[] }
+  | { t: 'Starred'; value: Node }
+  | { t: 'NamedExpr'; target: Node; value: Node }
+  | { t: 'Await'; value: Node }
+  | { t: 'Yield'; value?: Node }
+  | { t: 'YieldFrom'; value: Node };
+
+// ---------------------------------------------------------------------------------------------
+// Parser (Python 3.11 expression grammar, eval mode)
+
+const COMPARE_OPS = new Set(['==', '!=', '<', '>', '<=', '>=']);
+
+/** A parser error: generic ("invalid syntax") or one of CPython's specific second-pass messages. */
+class ParseFailure extends PyException {
+  constructor(
+    msg: string,
+    readonly line: number,
+    readonly specific: boolean,
+    readonly indentation = false,
+  ) {
+    super(indentation ? 'IndentationError' : 'SyntaxError', `${msg} (<unknown>, line ${line})`);
+  }
+}
+
+/** The parser fetched a token the tokenizer could not produce. */
+class TokenizerFailure extends Error {
+  constructor(readonly error: PyException) {
+    super(error.message);
+  }
+}
+
+const SOFT_KEYWORDS = new Set(['match', 'case', '_']);
+
+/** `_PyPegen_get_expr_name`. */
+function exprName(e: Node): string {
+  switch (e.t) {
+    case 'Attribute':
+      return 'attribute';
+    case 'Subscript':
+      return 'subscript';
+    case 'Starred':
+      return 'starred';
+    case 'Name':
+      return 'name';
+    case 'List':
+      return 'list';
+    case 'Tuple':
+      return 'tuple';
+    case 'Lambda':
+      return 'lambda';
+    case 'Call':
+      return 'function call';
+    case 'BoolOp':
+    case 'BinOp':
+    case 'UnaryOp':
+      return 'expression';
+    case 'GeneratorExp':
+      return 'generator expression';
+    case 'Yield':
+    case 'YieldFrom':
+      return 'yield expression';
+    case 'Await':
+      return 'await expression';
+    case 'ListComp':
+      return 'list comprehension';
+    case 'SetComp':
+      return 'set comprehension';
+    case 'DictComp':
+      return 'dict comprehension';
+    case 'Dict':
+      return 'dict literal';
+    case 'Set':
+      return 'set display';
+    case 'JoinedStr':
+      return 'f-string expression';
+    case 'Compare':
+      return 'comparison';
+    case 'IfExp':
+      return 'conditional expression';
+    case 'NamedExpr':
+      return 'named expression';
+    case 'Slice':
+      return 'slice';
+    case 'Constant':
+      if (e.v === null) return 'None';
+      if (e.v === true) return 'True';
+      if (e.v === false) return 'False';
+      if (e.v === ELLIPSIS) return 'ellipsis';
+      return 'literal';
+  }
+}
+
+/** The leftmost atom of an expression (for the `!(list|tuple|genexp|...)` lookahead). */
+function leftmost(e: Node): Node {
+  switch (e.t) {
+    case 'Attribute':
+    case 'Subscript':
+      return leftmost(e.value);
+    case 'Call':
+      return leftmost(e.func);
+    case 'BinOp':
+      return leftmost(e.left);
+    default:
+      return e;
+  }
+}
+
+/** Is the node something `bitwise_or` yields (not a comparison, boolean, conditional...)? */
+function isBitwiseOrLevel(e: Node): boolean {
+  switch (e.t) {
+    case 'Compare':
+    case 'BoolOp':
+    case 'IfExp':
+    case 'Lambda':
+      return false;
+    case 'UnaryOp':
+      return e.op !== 'not';
+    default:
+      return true;
+  }
+}
+
+class Parser {
+  private p = 0;
+  private depth = 0;
+  /** > 0 while parsing CPython's `*_without_invalid` lookaheads: no specific-error checks. */
+  private noInvalid = 0;
+  constructor(private readonly toks: Token[]) {}
+
+  private get tok(): Token {
+    return this.fetch(this.toks[this.p]!);
+  }
+  private peek(k = 1): Token {
+    return this.fetch(this.toks[Math.min(this.p + k, this.toks.length - 1)]!);
+  }
+  private fetch(t: Token): Token {
+    if (t.type === 'ERRORTOKEN') throw new TokenizerFailure(t.error!);
+    return t;
+  }
+  /** Try a parse as a lookahead: restore the position and return undefined on a parse error. */
+  private attempt<T>(f: () => T): T | undefined {
+    const save = this.p;
+    const depth = this.depth;
+    this.noInvalid++;
+    try {
+      return f();
+    } catch (e) {
+      if (!(e instanceof ParseFailure)) throw e;
+      this.p = save;
+      this.depth = depth;
+      return undefined;
+    } finally {
+      this.noInvalid--;
+    }
+  }
+  /**
+   * An optional continuation: PEG backtracks to the shorter parse when it fails. That only
+   * changes which error is reported, so it is done inside lookaheads only.
+   */
+  private opt<T>(f: () => T): T | undefined {
+    if (this.noInvalid === 0) return f();
+    const save = this.p;
+    const depth = this.depth;
+    try {
+      return f();
+    } catch (e) {
+      if (!(e instanceof ParseFailure)) throw e;
+      this.p = save;
+      this.depth = depth;
+      return undefined;
+    }
+  }
+
+  private specific(msg: string, line: number): never {
+    throw new ParseFailure(msg, line, true);
+  }
+  private isOp(v: string, t: Token = this.tok): boolean {
+    return t.type === 'OP' && t.value === v;
+  }
+  private isKw(v: string, t: Token = this.tok): boolean {
+    return t.type === 'NAME' && t.value === v;
+  }
+  /** A generic error at a token, or a specific one when `msg` is given. */
+  private fail(t: Token = this.tok, msg?: string): never {
+    if (msg !== undefined) throw new ParseFailure(msg, t.line, true);
+    if (t.type === 'INDENT') throw new ParseFailure('unexpected indent', t.line, false, true);
+    throw new ParseFailure('invalid syntax', t.line, false);
+  }
+  private expectOp(v: string): void {
+    if (!this.isOp(v)) this.fail();
+    this.p++;
+  }
+  private enter(): void {
+    if (++this.depth > MAX_DEPTH) throw new PyException('RecursionError', RECURSION_ERROR);
+  }
+
+  /**
+   * `eval: expressions NEWLINE* ENDMARKER`, reporting errors as CPython 3.11 does: a tokenizer
+   * error met while parsing wins; a parser error is then replaced by a tokenizer error anywhere
+   * later in the source (CPython tokenizes the rest to look for one), except that an unclosed
+   * bracket replaces it only when the error is on a later line than the bracket.
+   */
+  parseEval(): Node {
+    try {
+      const node = this.expressions();
+      while (this.tok.type === 'NEWLINE') this.p++;
+      if (this.tok.type !== 'EOF') this.fail();
+      return node;
+    } catch (e) {
+      if (e instanceof TokenizerFailure) throw e.error;
+      if (e instanceof ParseFailure && !e.indentation) {
+        const last = this.toks[this.toks.length - 1]!;
+        if (last.type === 'ERRORTOKEN' && (last.unclosedLine === undefined || e.line > last.unclosedLine)) {
+          throw last.error!;
+        }
+      }
+      throw e;
+    }
+  }
+
+  /** Can the current token start an expression? */
+  private startsExpr(t: Token = this.tok): boolean {
+    switch (t.type) {
+      case 'NUMBER':
+      case 'STRING':
+        return true;
+      case 'NAME':
+        return !KEYWORDS.has(t.value) || ['True', 'False', 'None', 'not', 'lambda', 'await'].includes(t.value);
+      case 'OP':
+        return ['(', '[', '{', '-', '+', '~', '...'].includes(t.value);
+      default:
+        return false;
+    }
+  }
+
+  private expressions(): Node {
+    const first = this.expression();
+    if (!this.isOp(',')) return first;
+    const elts = [first];
+    while (this.isOp(',')) {
+      this.p++;
+      if (!this.startsExpr()) break;
+      elts.push(this.expression());
+    }
+    return { t: 'Tuple', elts };
+  }
+
+  expression(): Node {
+    this.enter();
+    try {
+      if (this.isKw('lambda')) return this.lambdef();
+      const start = this.p;
+      const body = this.disjunction();
+      if (this.noInvalid === 0 && this.startsExpr()) this.forgotComma(start, body);
+      if (this.isKw('if')) {
+        const ifExp = this.opt((): Node => {
+          this.p++;
+          const test = this.disjunction();
+          if (!this.isKw('else')) {
+            if (this.isOp(':') || this.noInvalid) this.fail();
+            this.fail(this.toks[start], "expected 'else' after 'if' expression");
+          }
+          this.p++;
+          const orelse = this.expression();
+          return { t: 'IfExp', test, body, orelse };
+        });
+        return ifExp ?? body;
+      }
+      return body;
+    } finally {
+      this.depth--;
+    }
+  }
+
+  /**
+   * CPython's invalid_expression: `!(NAME STRING | SOFT_KEYWORD) a=disjunction
+   * b=expression_without_invalid` inside brackets -> "Perhaps you forgot a comma?".
+   */
+  private forgotComma(start: number, a: Node): void {
+    const first = this.toks[start]!;
+    if (first.type === 'NAME' && (SOFT_KEYWORDS.has(first.value) || this.toks[start + 1]?.type === 'STRING')) return;
+    if (a.t === 'Name' && (a.id === 'print' || a.id === 'exec')) return;
+    const save = this.p;
+    const b = this.attempt(() => this.expression());
+    const lastLevel = this.toks[this.p - 1]!.level;
+    this.p = save;
+    if (b !== undefined && lastLevel > 0) this.specific('invalid syntax. Perhaps you forgot a comma?', first.line);
+  }
+
+  private lambdef(): Node {
+    this.p++; // lambda
+    const args: LambdaArg[] = [];
+    while (!this.isOp(':')) {
+      if (this.isOp('/')) {
+        this.p++;
+        args.push({ kind: '/' });
+      } else if (this.isOp('*')) {
+        this.p++;
+        if (this.tok.type === 'NAME' && !KEYWORDS.has(this.tok.value)) args.push({ kind: '*', name: this.toks[this.p++]!.value });
+        else args.push({ kind: '*' });
+      } else if (this.isOp('**')) {
+        this.p++;
+        if (this.tok.type !== 'NAME' || KEYWORDS.has(this.tok.value)) this.fail();
+        args.push({ kind: '**', name: this.toks[this.p++]!.value });
+      } else if (this.tok.type === 'NAME' && !KEYWORDS.has(this.tok.value)) {
+        const name = this.toks[this.p++]!.value;
+        if (this.isOp('=')) {
+          this.p++;
+          args.push({ kind: 'arg', name, default: this.expression() });
+        } else args.push({ kind: 'arg', name });
+      } else this.fail();
+      if (this.isOp(',')) this.p++;
+      else if (!this.isOp(':')) this.fail();
+    }
+    this.p++; // :
+    return { t: 'Lambda', args, body: this.expression() };
+  }
+
+  /** named_expression; `inCall` for call arguments, where CPython's invalid_kwarg rules apply instead. */
+  private namedExpression(inCall = false): Node {
+    const t = this.tok;
+    if (t.type === 'NAME' && !KEYWORDS.has(t.value) && this.isOp(':=', this.peek())) {
+      const target: Node = { t: 'Name', id: t.value };
+      this.p += 2;
+      return { t: 'NamedExpr', target, value: this.expression() };
+    }
+    const check = this.noInvalid === 0 && !inCall;
+    if (check && t.type === 'NAME' && !KEYWORDS.has(t.value) && this.isOp('=', this.peek())) {
+      // a=NAME '=' b=bitwise_or !('='|':=')
+      const save = this.p;
+      this.p += 2;
+      const b = this.attempt(() => this.bitwiseOr());
+      const ok = b !== undefined && !this.isOp('=') && !this.isOp(':=');
+      this.p = save;
+      if (ok) this.specific("invalid syntax. Maybe you meant '==' or ':=' instead of '='?", t.line);
+    }
+    const e = this.expression();
+    if (this.isOp(':=')) {
+      if (check) this.specific(`cannot use assignment expressions with ${exprName(e)}`, t.line);
+      this.fail();
+    }
+    if (check && this.isOp('=') && isBitwiseOrLevel(e)) {
+      const lm = leftmost(e);
+      const excluded =
+        lm.t === 'List' ||
+        lm.t === 'Tuple' ||
+        lm.t === 'GeneratorExp' ||
+        (lm.t === 'Constant' && (lm.v === null || lm.v === true || lm.v === false));
+      if (!excluded) {
+        const save = this.p;
+        this.p++;
+        const b = this.attempt(() => this.bitwiseOr());
+        const ok = b !== undefined && !this.isOp('=') && !this.isOp(':=');
+        this.p = save;
+        if (ok) this.specific(`cannot assign to ${exprName(e)} here. Maybe you meant '==' instead of '='?`, t.line);
+      }
+    }
+    return e;
+  }
+
+  private starNamedExpression(): Node {
+    if (this.isOp('*')) {
+      this.p++;
+      return { t: 'Starred', value: this.bitwiseOr() };
+    }
+    return this.namedExpression();
+  }
+
+  private disjunction(): Node {
+    const first = this.conjunction();
+    if (!this.isKw('or')) return first;
+    const values = [first];
+    while (this.isKw('or')) {
+      this.p++;
+      values.push(this.conjunction());
+    }
+    return { t: 'BoolOp', op: 'or', values };
+  }
+
+  private conjunction(): Node {
+    const first = this.inversion();
+    if (!this.isKw('and')) return first;
+    const values = [first];
+    while (this.isKw('and')) {
+      this.p++;
+      values.push(this.inversion());
+    }
+    return { t: 'BoolOp', op: 'and', values };
+  }
+
+  private inversion(): Node {
+    if (this.isKw('not')) {
+      this.p++;
+      this.enter();
+      try {
+        return { t: 'UnaryOp', op: 'not', operand: this.inversion() };
+      } finally {
+        this.depth--;
+      }
+    }
+    return this.comparison();
+  }
+
+  private compareOp(): string | undefined {
+    const t = this.tok;
+    if (t.type === 'OP' && COMPARE_OPS.has(t.value)) {
+      this.p++;
+      return t.value;
+    }
+    if (this.isKw('in')) {
+      this.p++;
+      return 'in';
+    }
+    if (this.isKw('not') && this.isKw('in', this.peek())) {
+      this.p += 2;
+      return 'not in';
+    }
+    if (this.isKw('is')) {
+      this.p++;
+      if (this.isKw('not')) {
+        this.p++;
+        return 'is not';
+      }
+      return 'is';
+    }
+    return undefined;
+  }
+
+  private comparison(): Node {
+    const left = this.bitwiseOr();
+    const ops: string[] = [];
+    const comparators: Node[] = [];
+    for (;;) {
+      const save = this.p;
+      const op = this.compareOp();
+      if (op === undefined) break;
+      const right = this.opt(() => this.bitwiseOr());
+      if (right === undefined) {
+        this.p = save;
+        break;
+      }
+      ops.push(op);
+      comparators.push(right);
+    }
+    return ops.length ? { t: 'Compare', left, ops, comparators } : left;
+  }
+
+  private binary(ops: readonly string[], next: () => Node): Node {
+    let left = next();
+    while (this.tok.type === 'OP' && ops.includes(this.tok.value)) {
+      const op = this.tok.value;
+      const save = this.p;
+      const right = this.opt(() => {
+        this.p++;
+        return next();
+      });
+      if (right === undefined) {
+        this.p = save;
+        return left;
+      }
+      left = { t: 'BinOp', op, left, right };
+    }
+    return left;
+  }
+
+  private bitwiseOr = (): Node => this.binary(['|'], this.bitwiseXor);
+  private bitwiseXor = (): Node => this.binary(['^'], this.bitwiseAnd);
+  private bitwiseAnd = (): Node => this.binary(['&'], this.shiftExpr);
+  private shiftExpr = (): Node => this.binary(['<<', '>>'], this.sum);
+  private sum = (): Node => this.binary(['+', '-'], this.term);
+  private term = (): Node => this.binary(['*', '/', '//', '%', '@'], this.factor);
+
+  private factor = (): Node => {
+    const t = this.tok;
+    if (t.type === 'OP' && (t.value === '-' || t.value === '+' || t.value === '~')) {
+      this.p++;
+      this.enter();
+      try {
+        return { t: 'UnaryOp', op: t.value, operand: this.factor() };
+      } finally {
+        this.depth--;
+      }
+    }
+    return this.power();
+  };
+
+  private power(): Node {
+    const left = this.awaitPrimary();
+    if (this.isOp('**')) {
+      this.p++;
+      return { t: 'BinOp', op: '**', left, right: this.factor() };
+    }
+    return left;
+  }
+
+  private awaitPrimary(): Node {
+    if (this.isKw('await')) {
+      this.p++;
+      return { t: 'Await', value: this.primary() };
+    }
+    return this.primary();
+  }
+
+  private primary(): Node {
+    let node = this.atom();
+    for (;;) {
+      const cur = node;
+      let next: Node | undefined;
+      if (this.isOp('.')) {
+        next = this.opt(() => {
+          this.p++;
+          if (this.tok.type !== 'NAME' || KEYWORDS.has(this.tok.value)) this.fail();
+          return { t: 'Attribute' as const, value: cur, attr: this.toks[this.p++]!.value };
+        });
+      } else if (this.isOp('(')) {
+        next = this.opt(() => {
+          this.p++;
+          return this.callArgs(cur);
+        });
+      } else if (this.isOp('[')) {
+        next = this.opt(() => {
+          this.p++;
+          const slice = this.slices();
+          this.expectOp(']');
+          return { t: 'Subscript' as const, value: cur, slice };
+        });
+      }
+      if (next === undefined) return node;
+      node = next;
+    }
+  }
+
+  private callArgs(func: Node): Node {
+    const args: Node[] = [];
+    const keywords: Keyword[] = [];
+    let sawKeyword = false;
+    let sawDoubleStar = false;
+    // CPython reports "positional argument follows keyword argument" once the whole argument
+    // list has been read (a=args ',' args), so errors further on take precedence.
+    let pending: ParseFailure | undefined;
+    try {
+      while (!this.isOp(')')) {
+        const t = this.tok;
+        if (this.isOp('*')) {
+          this.p++;
+          if (sawDoubleStar) this.fail(t, 'iterable argument unpacking follows keyword argument unpacking');
+          args.push({ t: 'Starred', value: this.expression() });
+        } else if (this.isOp('**')) {
+          this.p++;
+          keywords.push({ arg: null, value: this.expression() });
+          sawDoubleStar = true;
+        } else if (t.type === 'NAME' && !KEYWORDS.has(t.value) && this.isOp('=', this.peek())) {
+          this.p += 2;
+          keywords.push({ arg: t.value, value: this.expression() });
+          if (this.isKw('for') && this.noInvalid === 0) {
+            this.fail(t, "invalid syntax. Maybe you meant '==' or ':=' instead of '='?");
+          }
+          sawKeyword = true;
+        } else {
+          if (t.type === 'NAME' && (t.value === 'True' || t.value === 'False' || t.value === 'None') && this.isOp('=', this.peek())) {
+            this.fail(t, `cannot assign to ${t.value}`);
+          }
+          if (!this.startsExpr()) this.fail();
+          let e = this.namedExpression(true);
+          if (this.isKw('for') || (this.isKw('async') && this.isKw('for', this.peek()))) {
+            const generators = this.comprehensions();
+            e = { t: 'GeneratorExp', elt: e, generators };
+            if (args.length || keywords.length || !this.isOp(')')) this.fail(t, 'Generator expression must be parenthesized');
+          }
+          if (this.isOp('=')) this.fail(t, 'expression cannot contain assignment, perhaps you meant "=="?');
+          if (sawDoubleStar) pending ??= new ParseFailure('positional argument follows keyword argument unpacking', t.line, true);
+          else if (sawKeyword) pending ??= new ParseFailure('positional argument follows keyword argument', t.line, true);
+          args.push(e);
+        }
+        if (this.isOp(',')) this.p++;
+        else if (!this.isOp(')')) this.fail();
+      }
+    } catch (e) {
+      if (pending && e instanceof ParseFailure && !e.specific) throw pending;
+      throw e;
+    }
+    if (pending) throw pending;
+    this.p++; // )
+    return { t: 'Call', func, args, keywords };
+  }
+
+  private slice(): Node {
+    let lower: Node | undefined;
+    if (!this.isOp(':')) {
+      if (this.isOp('*')) {
+        this.p++;
+        return { t: 'Starred', value: this.bitwiseOr() };
+      }
+      const e = this.namedExpression();
+      if (!this.isOp(':')) return e;
+      lower = e;
+    }
+    this.p++; // :
+    const node: Node = { t: 'Slice' };
+    if (lower) node.lower = lower;
+    if (!this.isOp(':') && !this.isOp(',') && !this.isOp(']')) node.upper = this.expression();
+    if (this.isOp(':')) {
+      this.p++;
+      if (!this.isOp(',') && !this.isOp(']')) node.step = this.expression();
+    }
+    return node;
+  }
+
+  private slices(): Node {
+    if (this.isOp(']')) this.fail();
+    const first = this.slice();
+    if (!this.isOp(',')) return first;
+    const elts = [first];
+    while (this.isOp(',')) {
+      this.p++;
+      if (this.isOp(']')) break;
+      elts.push(this.slice());
+    }
+    return { t: 'Tuple', elts };
+  }
+
+  private comprehensions(): Comprehension[] {
+    const out: Comprehension[] = [];
+    for (;;) {
+      let isAsync = false;
+      if (this.isKw('async') && this.isKw('for', this.peek())) {
+        isAsync = true;
+        this.p++;
+      }
+      if (!this.isKw('for')) break;
+      this.p++;
+      const target = this.targets();
+      if (!this.isKw('in')) this.fail();
+      this.p++;
+      const iter = this.disjunction();
+      const ifs: Node[] = [];
+      while (this.isKw('if')) {
+        this.p++;
+        ifs.push(this.disjunction());
+      }
+      out.push({ target, iter, ifs, isAsync });
+    }
+    return out;
+  }
+
+  /** star_targets of a comprehension's `for`: parsed as expressions, then validated. */
+  private targets(): Node {
+    const one = (): Node => {
+      const t = this.tok;
+      const e = this.isOp('*') ? (this.p++, { t: 'Starred' as const, value: this.bitwiseOr() }) : this.bitwiseOr();
+      this.checkTarget(e, t);
+      return e;
+    };
+    const first = one();
+    if (!this.isOp(',')) return first;
+    const elts = [first];
+    while (this.isOp(',')) {
+      this.p++;
+      if (this.isKw('in')) break;
+      elts.push(one());
+    }
+    return { t: 'Tuple', elts };
+  }
+
+  private checkTarget(e: Node, t: Token): void {
+    switch (e.t) {
+      case 'Name':
+      case 'Attribute':
+      case 'Subscript':
+        return;
+      case 'Starred':
+        return this.checkTarget(e.value, t);
+      case 'Tuple':
+      case 'List':
+        for (const x of e.elts) this.checkTarget(x, t);
+        return;
+      default:
+        this.fail(t, 'invalid syntax');
+    }
+  }
+
+  private atom(): Node {
+    const t = this.tok;
+    switch (t.type) {
+      case 'NAME':
+        if (t.value === 'True' || t.value === 'False' || t.value === 'None') {
+          this.p++;
+          return { t: 'Constant', v: t.value === 'None' ? null : t.value === 'True' };
+        }
+        if (KEYWORDS.has(t.value)) this.fail();
+        this.p++;
+        return { t: 'Name', id: t.value };
+      case 'NUMBER':
+        this.p++;
+        return { t: 'Constant', v: t.num! };
+      case 'STRING':
+        return this.strings();
+      case 'OP':
+        switch (t.value) {
+          case '(':
+            this.p++;
+            return this.paren();
+          case '[':
+            this.p++;
+            return this.list();
+          case '{':
+            this.p++;
+            return this.brace();
+          case '...':
+            this.p++;
+            return { t: 'Constant', v: ELLIPSIS };
+        }
+    }
+    return this.fail();
+  }
+
+  private strings(): Node {
+    const first = this.tok;
+    let kind = first.str!.kind;
+    let anyF = false;
+    let anyBytes = false;
+    let anyStr = false;
+    let value = '';
+    let src = '';
+    const u = first.str!.u;
+    while (this.tok.type === 'STRING') {
+      const piece = this.tok.str!;
+      if (piece.kind === 'bytes') anyBytes = true;
+      else anyStr = true;
+      if (piece.kind === 'fstr') anyF = true;
+      value += piece.value;
+      src += (src ? ' ' : '') + this.tok.value;
+      this.p++;
+    }
+    if (anyBytes && anyStr) this.fail(first, 'cannot mix bytes and nonbytes literals');
+    if (anyF) return { t: 'JoinedStr', src };
+    kind = anyBytes ? 'bytes' : 'str';
+    if (kind === 'bytes') return { t: 'Constant', v: PyOpaque.bytesValue(value) };
+    return u ? { t: 'Constant', v: value, u: true } : { t: 'Constant', v: value };
+  }
+
+  private paren(): Node {
+    this.enter();
+    try {
+      if (this.isOp(')')) {
+        this.p++;
+        return { t: 'Tuple', elts: [] };
+      }
+      if (this.isKw('yield')) {
+        this.p++;
+        let node: Node;
+        if (this.isKw('from')) {
+          this.p++;
+          node = { t: 'YieldFrom', value: this.expression() };
+        } else if (this.isOp(')')) node = { t: 'Yield' };
+        else node = { t: 'Yield', value: this.expressionsStar() };
+        this.expectOp(')');
+        return node;
+      }
+      const first = this.starNamedExpression();
+      if (this.isKw('for') || (this.isKw('async') && this.isKw('for', this.peek()))) {
+        if (first.t === 'Starred') this.fail(this.tok, 'iterable unpacking cannot be used in comprehension');
+        const generators = this.comprehensions();
+        this.expectOp(')');
+        return { t: 'GeneratorExp', elt: first, generators };
+      }
+      if (this.isOp(')')) {
+        this.p++;
+        if (first.t === 'Starred') this.fail(this.tok, 'cannot use starred expression here');
+        return first;
+      }
+      const elts = [first];
+      this.expectOp(',');
+      while (!this.isOp(')')) {
+        elts.push(this.starNamedExpression());
+        if (this.isOp(',')) this.p++;
+        else if (!this.isOp(')')) this.fail();
+      }
+      this.p++;
+      return { t: 'Tuple', elts };
+    } finally {
+      this.depth--;
+    }
+  }
+
+  /** star_expressions after `yield`. */
+  private expressionsStar(): Node {
+    const one = (): Node => (this.isOp('*') ? (this.p++, { t: 'Starred' as const, value: this.bitwiseOr() }) : this.expression());
+    const first = one();
+    if (!this.isOp(',')) return first;
+    const elts = [first];
+    while (this.isOp(',')) {
+      this.p++;
+      if (!this.startsExpr() && !this.isOp('*')) break;
+      elts.push(one());
+    }
+    return { t: 'Tuple', elts };
+  }
+
+  private list(): Node {
+    this.enter();
+    try {
+      const elts: Node[] = [];
+      if (this.isOp(']')) {
+        this.p++;
+        return { t: 'List', elts };
+      }
+      const first = this.starNamedExpression();
+      if (this.isKw('for') || (this.isKw('async') && this.isKw('for', this.peek()))) {
+        if (first.t === 'Starred') this.fail(this.tok, 'iterable unpacking cannot be used in comprehension');
+        const generators = this.comprehensions();
+        this.expectOp(']');
+        return { t: 'ListComp', elt: first, generators };
+      }
+      elts.push(first);
+      for (;;) {
+        if (this.isOp(']')) break;
+        this.expectOp(',');
+        if (this.isOp(']')) break;
+        elts.push(this.starNamedExpression());
+      }
+      this.p++;
+      return { t: 'List', elts };
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private dictValue(): Node {
+    if (this.noInvalid === 0) {
+      if (this.isOp('}') || this.isOp(',')) this.fail(this.toks[this.p - 1], "expression expected after dictionary key and ':'");
+      if (this.isOp('*')) this.fail(this.tok, 'cannot use a starred expression in a dictionary value');
+    }
+    return this.expression();
+  }
+
+  private brace(): Node {
+    this.enter();
+    try {
+      if (this.isOp('}')) {
+        this.p++;
+        return { t: 'Dict', keys: [], values: [] };
+      }
+      let isDict: boolean;
+      const keys: (Node | null)[] = [];
+      const values: Node[] = [];
+      const elts: Node[] = [];
+      if (this.isOp('**')) {
+        this.p++;
+        keys.push(null);
+        values.push(this.bitwiseOr());
+        isDict = true;
+      } else {
+        const first = this.starNamedExpression();
+        if (this.isOp(':') && first.t !== 'Starred' && first.t !== 'NamedExpr') {
+          this.p++;
+          const value = this.dictValue();
+          if (this.isKw('for') || (this.isKw('async') && this.isKw('for', this.peek()))) {
+            const generators = this.comprehensions();
+            this.expectOp('}');
+            return { t: 'DictComp', key: first, value, generators };
+          }
+          keys.push(first);
+          values.push(value);
+          isDict = true;
+        } else {
+          if (this.isKw('for') || (this.isKw('async') && this.isKw('for', this.peek()))) {
+            if (first.t === 'Starred') this.fail(this.tok, 'iterable unpacking cannot be used in comprehension');
+            const generators = this.comprehensions();
+            this.expectOp('}');
+            return { t: 'SetComp', elt: first, generators };
+          }
+          elts.push(first);
+          isDict = false;
+        }
+      }
+      for (;;) {
+        if (this.isOp('}')) break;
+        this.expectOp(',');
+        if (this.isOp('}')) break;
+        if (isDict) {
+          if (this.isOp('**')) {
+            this.p++;
+            keys.push(null);
+            values.push(this.bitwiseOr());
+          } else {
+            const kt = this.tok;
+            keys.push(this.expression());
+            if (!this.isOp(':')) {
+              if (this.noInvalid === 0) this.fail(kt, "':' expected after dictionary key");
+              this.fail();
+            }
+            this.p++;
+            values.push(this.dictValue());
+          }
+        } else {
+          elts.push(this.starNamedExpression());
+        }
+      }
+      this.p++;
+      return isDict ? { t: 'Dict', keys, values } : { t: 'Set', elts };
+    } finally {
+      this.depth--;
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// ast.unparse (Python 3.11's _Unparser, expressions only)
+
+const enum Prec {
+  NAMED_EXPR = 1,
+  TUPLE,
+  YIELD,
+  TEST,
+  OR,
+  AND,
+  NOT,
+  CMP,
+  EXPR, // BOR
+  BXOR,
+  BAND,
+  SHIFT,
+  ARITH,
+  TERM,
+  FACTOR,
+  POWER,
+  AWAIT,
+  ATOM,
+}
+const BINOP_PREC: Record<string, Prec> = {
+  '+': Prec.ARITH,
+  '-': Prec.ARITH,
+  '*': Prec.TERM,
+  '@': Prec.TERM,
+  '/': Prec.TERM,
+  '%': Prec.TERM,
+  '//': Prec.TERM,
+  '<<': Prec.SHIFT,
+  '>>': Prec.SHIFT,
+  '|': Prec.EXPR,
+  '^': Prec.BXOR,
+  '&': Prec.BAND,
+  '**': Prec.POWER,
+};
+function nextPrec(p: Prec): Prec {
+  return p === Prec.ATOM ? p : ((p + 1) as Prec);
+}
+
+function unparseConstant(v: ConstValue, u?: boolean): string {
+  if (v === ELLIPSIS) return '...';
+  if (typeof v === 'number') return floatRepr(v).replace('inf', '1e309');
+  if (v instanceof PyOpaque && v.typeName === 'complex') return v.repr().replace(/inf/g, '1e309');
+  return (u ? 'u' : '') + pyRepr(v as PyValue);
+}
+
+/** `ast.unparse(node)` with `prec` the precedence the parent set (TEST by default). */
+function unparse(node: Node, prec: Prec = Prec.TEST): string {
+  const paren = (need: Prec, s: string): string => (prec > need ? `(${s})` : s);
+  switch (node.t) {
+    case 'Constant':
+      return unparseConstant(node.v, node.u);
+    case 'JoinedStr':
+      return unparseFString(node.src);
+    case 'Name':
+      return node.id;
+    case 'NamedExpr':
+      return paren(Prec.NAMED_EXPR, `${unparse(node.target, Prec.ATOM)} := ${unparse(node.value, Prec.ATOM)}`);
+    case 'Yield':
+      return paren(Prec.YIELD, node.value ? `yield ${unparse(node.value, Prec.ATOM)}` : 'yield');
+    case 'YieldFrom':
+      return paren(Prec.YIELD, `yield from ${unparse(node.value, Prec.ATOM)}`);
+    case 'Await':
+      return paren(Prec.AWAIT, `await ${unparse(node.value, Prec.ATOM)}`);
+    case 'Attribute': {
+      const v = unparse(node.value, Prec.ATOM);
+      const space =
+        node.value.t === 'Constant' && (typeof node.value.v === 'bigint' || typeof node.value.v === 'boolean') ? ' ' : '';
+      return `${v}${space}.${node.attr}`;
+    }
+    case 'Call': {
+      const parts = node.args.map((a) => unparse(a));
+      for (const k of node.keywords) parts.push(k.arg === null ? `**${unparse(k.value)}` : `${k.arg}=${unparse(k.value)}`);
+      return `${unparse(node.func, Prec.ATOM)}(${parts.join(', ')})`;
+    }
+    case 'Subscript': {
+      const s = node.slice;
+      const inner =
+        s.t === 'Tuple' && s.elts.length > 0
+          ? s.elts.length === 1
+            ? `${unparse(s.elts[0]!)},`
+            : s.elts.map((e) => unparse(e)).join(', ')
+          : unparse(s);
+      return `${unparse(node.value, Prec.ATOM)}[${inner}]`;
+    }
+    case 'Slice': {
+      let out = '';
+      if (node.lower) out += unparse(node.lower);
+      out += ':';
+      if (node.upper) out += unparse(node.upper);
+      if (node.step) out += ':' + unparse(node.step);
+      return out;
+    }
+    case 'Starred':
+      return `*${unparse(node.value, Prec.EXPR)}`;
+    case 'List':
+      return `[${node.elts.map((e) => unparse(e)).join(', ')}]`;
+    case 'Tuple': {
+      const inner = node.elts.length === 1 ? `${unparse(node.elts[0]!)},` : node.elts.map((e) => unparse(e)).join(', ');
+      return node.elts.length === 0 || prec > Prec.TUPLE ? `(${inner})` : inner;
+    }
+    case 'Set':
+      return node.elts.length ? `{${node.elts.map((e) => unparse(e)).join(', ')}}` : '{*()}';
+    case 'Dict': {
+      const parts = node.keys.map((k, i) =>
+        k === null ? `**${unparse(node.values[i]!, Prec.EXPR)}` : `${unparse(k)}: ${unparse(node.values[i]!)}`,
+      );
+      return `{${parts.join(', ')}}`;
+    }
+    case 'UnaryOp': {
+      const isNot = node.op === 'not';
+      const p = isNot ? Prec.NOT : Prec.FACTOR;
+      return paren(p, `${node.op}${isNot ? ' ' : ''}${unparse(node.operand, p)}`);
+    }
+    case 'BinOp': {
+      const p = BINOP_PREC[node.op]!;
+      const [lp, rp] = node.op === '**' ? [nextPrec(p), p] : [p, nextPrec(p)];
+      return paren(p, `${unparse(node.left, lp)} ${node.op} ${unparse(node.right, rp)}`);
+    }
+    case 'Compare': {
+      let out = unparse(node.left, nextPrec(Prec.CMP));
+      node.ops.forEach((op, i) => (out += ` ${op} ${unparse(node.comparators[i]!, nextPrec(Prec.CMP))}`));
+      return paren(Prec.CMP, out);
+    }
+    case 'BoolOp': {
+      let p = node.op === 'and' ? Prec.AND : Prec.OR;
+      const own = p;
+      const parts = node.values.map((v) => {
+        p = nextPrec(p);
+        return unparse(v, p);
+      });
+      return paren(own, parts.join(` ${node.op} `));
+    }
+    case 'IfExp':
+      return paren(
+        Prec.TEST,
+        `${unparse(node.body, nextPrec(Prec.TEST))} if ${unparse(node.test, nextPrec(Prec.TEST))} else ${unparse(node.orelse, Prec.TEST)}`,
+      );
+    case 'Lambda': {
+      const params = node.args.map((a) =>
+        a.kind === '/'
+          ? '/'
+          : a.kind === '*'
+            ? `*${a.name ?? ''}`
+            : a.kind === '**'
+              ? `**${a.name}`
+              : a.default
+                ? `${a.name}=${unparse(a.default)}`
+                : a.name!,
+      );
+      const head = params.length ? `lambda ${params.join(', ')}` : 'lambda';
+      return paren(Prec.TEST, `${head}: ${unparse(node.body, Prec.TEST)}`);
+    }
+    case 'ListComp':
+      return `[${unparse(node.elt)}${unparseGenerators(node.generators)}]`;
+    case 'SetComp':
+      return `{${unparse(node.elt)}${unparseGenerators(node.generators)}}`;
+    case 'GeneratorExp':
+      return `(${unparse(node.elt)}${unparseGenerators(node.generators)})`;
+    case 'DictComp':
+      return `{${unparse(node.key)}: ${unparse(node.value)}${unparseGenerators(node.generators)}}`;
+  }
+}
+
+/**
+ * Approximates `ast.unparse` of an f-string: the bodies of the concatenated literals, re-quoted
+ * the way Python prefers (`'` unless the body holds one). Escapes and format specs are kept as
+ * written (Python re-renders them).
+ */
+function unparseFString(src: string): string {
+  let body = '';
+  let i = 0;
+  while (i < src.length) {
+    let j = i;
+    while (j < src.length && /[a-zA-Z]/.test(src[j]!)) j++;
+    const prefix = src.slice(i, j).toLowerCase();
+    const q = src[j]!;
+    const triple = src.startsWith(q + q + q, j);
+    const ql = triple ? 3 : 1;
+    let k = j + ql;
+    while (k < src.length && !(src[k] === q && (!triple || src.startsWith(q + q + q, k)))) k += src[k] === '\\' ? 2 : 1;
+    const inner = src.slice(j + ql, k);
+    body += prefix.includes('f') ? inner : inner.replace(/[{}]/g, (m) => m + m);
+    i = k + ql;
+    while (i < src.length && src[i] === ' ') i++;
+  }
+  if (!body.includes("'") && !body.includes('\n')) return `f'${body}'`;
+  if (!body.includes('"') && !body.includes('\n')) return `f"${body}"`;
+  return src;
+}
+
+function unparseGenerators(gens: Comprehension[]): string {
+  let out = '';
+  for (const g of gens) {
+    out += `${g.isAsync ? ' async for ' : ' for '}${unparse(g.target, Prec.TUPLE)} in ${unparse(g.iter, nextPrec(Prec.TEST))}`;
+    for (const c of g.ifs) out += ` if ${unparse(c, nextPrec(Prec.TEST))}`;
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// eval of a BinOp (what `eval(ast.unparse(node))` computes)
+
+/** Names that Python's eval would resolve (builtins, utils.py's module globals): not emulated. */
+const RESOLVABLE_NAMES = new Set([
+  ...'abs aiter all anext any ascii bin bool breakpoint bytearray bytes callable chr classmethod compile complex copyright credits delattr dict dir divmod enumerate eval exec exit filter float format frozenset getattr globals hasattr hash help hex id input int isinstance issubclass iter len license list locals map max memoryview min next object oct open ord pow print property quit range repr reversed round set setattr slice sorted staticmethod str sum super tuple type vars zip __import__ __name__ __doc__ __builtins__ __file__ __spec__ __loader__ __package__ NotImplemented Ellipsis'.split(' '),
+  ...'BaseException Exception ArithmeticError AssertionError AttributeError EOFError ImportError IndexError KeyError LookupError NameError OSError OverflowError RuntimeError StopIteration SyntaxError SystemExit TypeError ValueError ZeroDivisionError Warning'.split(' '),
+  ...'ast json os re time value output Callable Optional Union List Type Any ReturnFormat'.split(' '),
+]);
+
+function unsupported(what: string): never {
+  throw new PyException('NotImplementedError', `fc-distill cannot evaluate ${what} inside a binary operation`);
+}
+
+function evalNode(node: Node): PyValue {
+  switch (node.t) {
+    case 'Constant':
+      if (node.v === ELLIPSIS) unsupported('Ellipsis');
+      return node.v as PyValue;
+    case 'Name':
+      if (RESOLVABLE_NAMES.has(node.id)) unsupported(`the name '${node.id}'`);
+      throw new PyException('NameError', `name '${node.id}' is not defined`);
+    case 'List':
+      return node.elts.map((e) => {
+        if (e.t === 'Starred') unsupported('unpacking');
+        return evalNode(e);
+      });
+    case 'Tuple':
+      return new PyTuple(
+        node.elts.map((e) => {
+          if (e.t === 'Starred') unsupported('unpacking');
+          return evalNode(e);
+        }),
+      );
+    case 'Dict': {
+      const d: PyDict = new Map();
+      node.keys.forEach((k, i) => {
+        if (k === null) unsupported('dict unpacking');
+        const key = evalNode(k);
+        const value = evalNode(node.values[i]!);
+        dictSet(d, hashable(key), value);
+      });
+      return d;
+    }
+    case 'UnaryOp':
+      return unaryOp(node.op, evalNode(node.operand));
+    case 'BinOp':
+      return binOp(node.op, evalNode(node.left), evalNode(node.right));
+    case 'BoolOp': {
+      let v: PyValue = null;
+      for (const x of node.values) {
+        v = evalNode(x);
+        if (truthy(v) === (node.op === 'or')) return v;
+      }
+      return v;
+    }
+    case 'IfExp':
+      return truthy(evalNode(node.test)) ? evalNode(node.body) : evalNode(node.orelse);
+    case 'Compare': {
+      let left = evalNode(node.left);
+      for (let i = 0; i < node.ops.length; i++) {
+        const right = evalNode(node.comparators[i]!);
+        if (!compare(node.ops[i]!, left, right)) return false;
+        left = right;
+      }
+      return true;
+    }
+    case 'Call':
+      // Python evaluates the callee first: an unknown name raises NameError.
+      evalCallee(node.func);
+      return unsupported('a call');
+    case 'Attribute':
+      evalCallee(node.value);
+      return unsupported('an attribute');
+    default:
+      return unsupported(`'${node.t}'`);
+  }
+}
+
+function compare(op: string, a: PyValue, b: PyValue): boolean {
+  switch (op) {
+    case '==':
+      return pyEquals(a, b);
+    case '!=':
+      return !pyEquals(a, b);
+    case 'is':
+    case 'is not': {
+      const singleton = (v: PyValue) => v === null || typeof v === 'boolean';
+      if (!singleton(a) && !singleton(b)) unsupported('an identity comparison');
+      return (a === b) === (op === 'is');
+    }
+    case 'in':
+    case 'not in': {
+      let r: boolean;
+      if (typeof b === 'string') {
+        if (typeof a !== 'string') {
+          throw new PyException('TypeError', `'in <string>' requires string as left operand, not ${pyTypeName(a)}`);
+        }
+        r = b.includes(a);
+      } else if (Array.isArray(b)) r = b.some((x) => pyEquals(a, x));
+      else if (b instanceof Map) r = dictGet(b, hashable(a)) !== undefined;
+      else if (b instanceof PyTuple && !(b instanceof PyOpaque)) r = b.items.some((x) => pyEquals(a, x));
+      else throw new PyException('TypeError', `argument of type '${pyTypeName(b)}' is not iterable`);
+      return r === (op === 'in');
+    }
+  }
+  const x = asNumber(a);
+  const y = asNumber(b);
+  let c: number;
+  if (x !== undefined && y !== undefined) {
+    if (Number.isNaN(x) || Number.isNaN(y)) return false;
+    c = typeof x === typeof y ? (x < y ? -1 : x > y ? 1 : 0) : numCompare(x, y);
+  } else if (typeof a === 'string' && typeof b === 'string') {
+    c = a < b ? -1 : a > b ? 1 : 0;
+    if (c !== 0) c = codePointCompare(a, b);
+  } else {
+    if (Array.isArray(a) || a instanceof PyTuple) unsupported('a sequence comparison');
+    throw new PyException(
+      'TypeError',
+      `'${op}' not supported between instances of '${pyTypeName(a)}' and '${pyTypeName(b)}'`,
+    );
+  }
+  return op === '<' ? c < 0 : op === '<=' ? c <= 0 : op === '>' ? c > 0 : c >= 0;
+}
+
+function numCompare(x: Num, y: Num): number {
+  // int vs float, exactly
+  const f = (typeof x === 'number' ? x : y) as number;
+  const i = (typeof x === 'bigint' ? x : y) as bigint;
+  let r: number;
+  if (f === Infinity) r = 1;
+  else if (f === -Infinity) r = -1;
+  else {
+    const fl = Math.floor(f);
+    const bi = BigInt(fl);
+    r = bi > i ? 1 : bi < i ? -1 : f > fl ? 1 : 0; // sign of (f - i)
+  }
+  return typeof x === 'number' ? r : -r;
+}
+
+function codePointCompare(a: string, b: string): number {
+  const ia = a[Symbol.iterator]();
+  const ib = b[Symbol.iterator]();
+  for (;;) {
+    const x = ia.next();
+    const y = ib.next();
+    if (x.done || y.done) return x.done ? (y.done ? 0 : -1) : 1;
+    const cx = x.value.codePointAt(0)!;
+    const cy = y.value.codePointAt(0)!;
+    if (cx !== cy) return cx < cy ? -1 : 1;
+  }
+}
+
+function evalCallee(node: Node): void {
+  if (node.t === 'Name') {
+    if (!RESOLVABLE_NAMES.has(node.id)) throw new PyException('NameError', `name '${node.id}' is not defined`);
+    return;
+  }
+  if (node.t === 'Attribute') return evalCallee(node.value);
+  if (node.t === 'Call') return evalCallee(node.func);
+}
+
+function hashable(v: PyValue): PyKey {
+  if (Array.isArray(v)) throw new PyException('TypeError', "unhashable type: 'list'");
+  if (v instanceof Map) throw new PyException('TypeError', "unhashable type: 'dict'");
+  if (v instanceof PyTuple && !(v instanceof PyOpaque)) for (const x of v.items) hashable(x);
+  return v as PyKey;
+}
+
+type Num = bigint | number;
+
+function asNumber(v: PyValue): Num | undefined {
+  if (typeof v === 'bigint' || typeof v === 'number') return v;
+  if (typeof v === 'boolean') return v ? 1n : 0n;
+  return undefined;
+}
+
+function toFloat(x: Num): number {
+  if (typeof x === 'number') return x;
+  const f = Number(x);
+  if (!Number.isFinite(f)) throw new PyException('OverflowError', 'int too large to convert to float');
+  return f;
+}
+
+function unaryOp(op: string, v: PyValue): PyValue {
+  if (op === 'not') return !truthy(v);
+  if (v instanceof PyOpaque && v.typeName === 'complex') {
+    if (op === '-') return PyOpaque.complexValue(-v.real, -v.imag);
+    if (op === '+') return v;
+  }
+  const x = asNumber(v);
+  if (x === undefined || (op === '~' && typeof x === 'number')) {
+    throw new PyException('TypeError', `bad operand type for unary ${op}: '${pyTypeName(v)}'`);
+  }
+  if (op === '-') return -x as Num;
+  if (op === '+') return x;
+  return ~(x as bigint);
+}
+
+function truthy(v: PyValue): boolean {
+  if (v === null) return false;
+  switch (typeof v) {
+    case 'boolean':
+      return v;
+    case 'bigint':
+      return v !== 0n;
+    case 'number':
+      return v !== 0;
+    case 'string':
+      return v.length > 0;
+  }
+  if (Array.isArray(v)) return v.length > 0;
+  if (v instanceof Map) return v.size > 0;
+  if (v instanceof PyOpaque) return v.typeName === 'bytes' ? v.bytes.length > 0 : v.real !== 0 || v.imag !== 0;
+  return v.items.length > 0;
+}
+
+function opError(op: string, a: PyValue, b: PyValue): never {
+  throw new PyException('TypeError', `unsupported operand type(s) for ${op}: '${pyTypeName(a)}' and '${pyTypeName(b)}'`);
+}
+
+const MAX_SEQ = 10_000_000;
+
+function repeatSeq(seq: PyValue, times: bigint): PyValue {
+  const n = times < 0n ? 0 : Number(times);
+  if (typeof seq === 'string') {
+    if (seq.length * n > MAX_SEQ) unsupported('a very long repetition');
+    return seq.repeat(n);
+  }
+  const items = Array.isArray(seq) ? seq : (seq as PyTuple).items;
+  if (items.length * n > MAX_SEQ) unsupported('a very long repetition');
+  const out: PyValue[] = [];
+  for (let i = 0; i < n; i++) out.push(...items);
+  return Array.isArray(seq) ? out : new PyTuple(out);
+}
+
+function isSeq(v: PyValue): boolean {
+  return typeof v === 'string' || Array.isArray(v) || (v instanceof PyTuple && !(v instanceof PyOpaque));
+}
+
+function floorDivMod(a: bigint, b: bigint): [bigint, bigint] {
+  let q = a / b;
+  let r = a % b;
+  if (r !== 0n && r < 0n !== b < 0n) {
+    q -= 1n;
+    r += b;
+  }
+  return [q, r];
+}
+
+/** CPython's float_divmod. */
+function floatDivMod(vx: number, wx: number, op: string): [number, number] {
+  if (wx === 0) {
+    throw new PyException('ZeroDivisionError', op === '//' ? 'float floor division by zero' : 'float modulo');
+  }
+  let mod = vx % wx;
+  let div = (vx - mod) / wx;
+  if (mod) {
+    if (wx < 0 !== mod < 0) {
+      mod += wx;
+      div -= 1.0;
+    }
+  } else {
+    mod = Math.sign(wx) * 0 || (wx < 0 ? -0 : 0);
+  }
+  let floordiv: number;
+  if (div) {
+    floordiv = Math.floor(div);
+    if (div - floordiv > 0.5) floordiv += 1.0;
+  } else {
+    floordiv = (vx / wx < 0 ? -0 : 0) as number;
+  }
+  return [floordiv, mod];
+}
+
+function binOp(op: string, a: PyValue, b: PyValue): PyValue {
+  if (a instanceof PyOpaque || b instanceof PyOpaque) unsupported('complex or bytes arithmetic');
+  const x = asNumber(a);
+  const y = asNumber(b);
+  if (x !== undefined && y !== undefined) {
+    if ((op === '&' || op === '|' || op === '^') && typeof a === 'boolean' && typeof b === 'boolean') {
+      return op === '&' ? a && b : op === '|' ? a || b : a !== b;
+    }
+    if (typeof x === 'bigint' && typeof y === 'bigint') return intOp(op, x, y, a, b);
+    return floatOp(op, x, y, a, b);
+  }
+  switch (op) {
+    case '+':
+      if (typeof a === 'string') {
+        if (typeof b === 'string') return a + b;
+        throw new PyException('TypeError', `can only concatenate str (not "${pyTypeName(b)}") to str`);
+      }
+      if (Array.isArray(a)) {
+        if (Array.isArray(b)) return [...a, ...b];
+        throw new PyException('TypeError', `can only concatenate list (not "${pyTypeName(b)}") to list`);
+      }
+      if (a instanceof PyTuple) {
+        if (b instanceof PyTuple) return new PyTuple([...a.items, ...b.items]);
+        throw new PyException('TypeError', `can only concatenate tuple (not "${pyTypeName(b)}") to tuple`);
+      }
+      return opError(op, a, b);
+    case '*': {
+      const [seq, times] = isSeq(a) ? [a, b] : isSeq(b) ? [b, a] : [undefined, undefined];
+      if (seq === undefined) return opError(op, a, b);
+      const t = asNumber(times!);
+      if (typeof t !== 'bigint') {
+        throw new PyException('TypeError', `can't multiply sequence by non-int of type '${pyTypeName(times!)}'`);
+      }
+      return repeatSeq(seq, t);
+    }
+    case '%':
+      if (typeof a === 'string') unsupported('%-formatting');
+      return opError(op, a, b);
+    case '|':
+      if (a instanceof Map && b instanceof Map) {
+        const d: PyDict = new Map(a);
+        for (const [k, v] of b) dictSet(d, k, v);
+        return d;
+      }
+      return opError(op, a, b);
+    default:
+      return opError(op, a, b);
+  }
+}
+
+function intOp(op: string, x: bigint, y: bigint, a: PyValue, b: PyValue): PyValue {
+  switch (op) {
+    case '+':
+      return x + y;
+    case '-':
+      return x - y;
+    case '*':
+      return x * y;
+    case '/': {
+      if (y === 0n) throw new PyException('ZeroDivisionError', 'division by zero');
+      return toFloat(x) / toFloat(y);
+    }
+    case '//':
+      if (y === 0n) throw new PyException('ZeroDivisionError', 'integer division or modulo by zero');
+      return floorDivMod(x, y)[0];
+    case '%':
+      if (y === 0n) throw new PyException('ZeroDivisionError', 'integer modulo by zero');
+      return floorDivMod(x, y)[1];
+    case '**':
+      if (y < 0n) {
+        if (x === 0n) throw new PyException('ZeroDivisionError', '0.0 cannot be raised to a negative power');
+        return floatOp('**', toFloat(x), toFloat(y), a, b);
+      }
+      if (x === 0n || x === 1n || x === -1n || y === 0n || y === 1n) return x ** y;
+      if (Number(y) * x.toString(2).length > 64_000_000) unsupported('a huge power');
+      return x ** y;
+    case '<<':
+      if (y < 0n) throw new PyException('ValueError', 'negative shift count');
+      if (y > 64_000_000n) unsupported('a huge shift');
+      return x << y;
+    case '>>':
+      if (y < 0n) throw new PyException('ValueError', 'negative shift count');
+      return x >> y;
+    case '&':
+      return x & y;
+    case '|':
+      return x | y;
+    case '^':
+      return x ^ y;
+    default:
+      return opError(op, a, b);
+  }
+}
+
+function floatOp(op: string, xn: Num, yn: Num, a: PyValue, b: PyValue): PyValue {
+  if (op === '&' || op === '|' || op === '^' || op === '<<' || op === '>>' || op === '@') return opError(op, a, b);
+  const x = toFloat(xn);
+  const y = toFloat(yn);
+  switch (op) {
+    case '+':
+      return x + y;
+    case '-':
+      return x - y;
+    case '*':
+      return x * y;
+    case '/':
+      if (y === 0) throw new PyException('ZeroDivisionError', 'float division by zero');
+      return x / y;
+    case '//':
+      return floatDivMod(x, y, '//')[0];
+    case '%':
+      return floatDivMod(x, y, '%')[1];
+    case '**': {
+      if (x === 0 && y < 0) throw new PyException('ZeroDivisionError', '0.0 cannot be raised to a negative power');
+      if (x < 0 && Number.isFinite(x) && !Number.isInteger(y) && Number.isFinite(y)) unsupported('a complex power');
+      const r = Math.pow(x, y);
+      if (x === 1 || y === 0) return 1;
+      if (!Number.isFinite(r) && Number.isFinite(x) && Number.isFinite(y)) {
+        throw new PyException('OverflowError', '(34, \'Numerical result out of range\')');
+      }
+      return r;
+    }
+    default:
+      return opError(op, a, b);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// resolve_ast_call / resolve_ast_by_type
+
+/** Nodes that have a `.value` attribute in Python's ast (used by the unary-op quirk). */
+function valueAttr(node: Node): Node | null | undefined {
+  switch (node.t) {
+    case 'Attribute':
+    case 'Subscript':
+    case 'Starred':
+    case 'NamedExpr':
+    case 'Await':
+    case 'YieldFrom':
+    case 'DictComp':
+      return node.value;
+    case 'Yield':
+      return node.value ?? null;
+    default:
+      return undefined;
+  }
+}
+
+function resolveCall(node: Extract<Node, { t: 'Call' }>): PyDict {
+  const parts: string[] = [];
+  let f = node.func;
+  while (f.t === 'Attribute') {
+    parts.push(f.attr);
+    f = f.value;
+  }
+  if (f.t === 'Name') parts.push(f.id);
+  const name = parts.reverse().join('.');
+  const args: PyDict = new Map();
+  for (const k of node.keywords) {
+    const v = resolveValue(k.value);
+    if (k.arg === null) dictSet(args, null, v);
+    else args.set(k.arg, v);
+  }
+  return new Map([[name, args]]);
+}
+
+function resolveValue(node: Node | null): PyValue {
+  if (node === null) throw new PyException('Exception', "Unsupported AST type: <class 'NoneType'>");
+  switch (node.t) {
+    case 'Constant':
+      return node.v === ELLIPSIS ? '...' : node.v;
+    case 'UnaryOp': {
+      const operand = node.operand;
+      if (operand.t === 'Constant') {
+        const v = operand.v;
+        if (v === ELLIPSIS) throw new PyException('TypeError', "bad operand type for unary -: 'ellipsis'");
+        return unaryOp('-', v);
+      }
+      const inner = valueAttr(operand);
+      if (inner === undefined) {
+        throw new PyException('AttributeError', `'${operand.t}' object has no attribute 'value'`);
+      }
+      throw new PyException('TypeError', `bad operand type for unary -: '${inner === null ? 'NoneType' : inner.t}'`);
+    }
+    case 'List':
+      return node.elts.map(resolveValue);
+    case 'Dict': {
+      const d: PyDict = new Map();
+      for (let i = 0; i < node.keys.length; i++) {
+        const k = resolveValue(node.keys[i]!);
+        const v = resolveValue(node.values[i]!);
+        dictSet(d, hashable(k), v);
+      }
+      return d;
+    }
+    case 'BinOp':
+      return evalNode(node);
+    case 'Name':
+      return node.id;
+    case 'Call':
+      return node.keywords.length === 0 ? unparse(node) : resolveCall(node);
+    case 'Tuple':
+      return new PyTuple(node.elts.map(resolveValue));
+    case 'Lambda': {
+      // `eval(ast.unparse(value.body[0].value))`: the body is a node, not a list.
+      throw new PyException('TypeError', `'${node.body.t}' object is not subscriptable`);
+    }
+    case 'Subscript':
+      return `${unparse(node.value)}[${unparse(node.slice)}]`;
+    default:
+      throw new PyException('Exception', `Unsupported AST type: <class 'ast.${node.t}'>`);
+  }
+}
+
+/** A node of Python's expression AST (the subset `ast.parse(mode="eval")` yields). */
+export type PyAstNode = Node;
+
+/** `ast.unparse(node)`. */
+export function unparsePython(node: PyAstNode): string {
+  return unparse(node);
+}
+
+/** `ast.parse(text, mode="eval").body`. @throws PyException */
+export function parsePythonExpression(text: string): PyAstNode {
+  let src = text;
+  if (src.includes('\0')) throw new PyException('SyntaxError', 'source code string cannot contain null bytes');
+  if (src.includes('\r')) src = src.replace(/\r\n?/g, '\n');
+  for (let i = 0; i < src.length; i++) {
+    const c = src.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdfff) {
+      const pair =
+        c <= 0xdbff && i + 1 < src.length && src.charCodeAt(i + 1) >= 0xdc00 && src.charCodeAt(i + 1) <= 0xdfff;
+      if (!pair) {
+        throw new PyException(
+          'UnicodeEncodeError',
+          `'utf-8' codec can't encode character '\\u${c.toString(16)}' in position ${[...src.slice(0, i)].length}: surrogates not allowed`,
+        );
+      }
+      i++;
+    }
+  }
+  const tokens = new Tokenizer(src).run();
+  const node = new Parser(tokens).parseEval();
+  if (astDepth(node) > MAX_AST_DEPTH) throw new PyException('RecursionError', RECURSION_ERROR);
+  return node;
+}
+
+/** Depth of the tree as CPython's ast2obj counts it (expressions, keywords, comprehensions). */
+function astDepth(root: Node): number {
+  let max = 0;
+  const stack: [unknown, number][] = [[root, 1]];
+  while (stack.length) {
+    const [n, d] = stack.pop()!;
+    if (d > max) max = d;
+    if (d > MAX_AST_DEPTH) break;
+    const push = (c: unknown, inc = 1) => {
+      if (c && typeof c === 'object') stack.push([c, d + inc]);
+    };
+    const node = n as Record<string, unknown>;
+    for (const key of Object.keys(node)) {
+      if (key === 't' || key === 'v') continue;
+      const v = node[key];
+      if (Array.isArray(v)) for (const c of v) push(c);
+      else push(v);
+    }
+  }
+  return max;
+}
+
+export type DecodeOutcome = { ok: true; calls: PyValue } | { ok: false; error: string };
+
+/** Python's `str.strip(chars)`. */
+function strip(s: string, chars: string): string {
+  let a = 0;
+  let b = s.length;
+  while (a < b && chars.includes(s[a]!)) a++;
+  while (b > a && chars.includes(s[b - 1]!)) b--;
+  return s.slice(a, b);
+}
+
+/** BFCL's `default_decode_ast_prompting(result)` for Python-syntax output. */
+export function decodePython(result: PyValue): DecodeOutcome {
+  if (typeof result !== 'string') {
+    return { ok: false, error: `'${pyTypeName(result)}' object has no attribute 'strip'` };
+  }
+  try {
+    let text = strip(result, '`\n ');
+    if (!text.startsWith('[')) text = '[' + text;
+    if (!text.endsWith(']')) text = text + ']';
+    // ast_parse: input_str.strip().strip("'") — a no-op once the text is bracketed.
+    const body = parsePythonExpression(text);
+    const calls: PyValue[] = [];
+    if (body.t === 'Call') {
+      calls.push(resolveCall(body));
+    } else if (body.t === 'List' || body.t === 'Tuple' || body.t === 'Set') {
+      for (const elem of body.elts) {
+        if (elem.t !== 'Call') return { ok: false, error: '' }; // AssertionError()
+        calls.push(resolveCall(elem));
+      }
+    } else {
+      return { ok: false, error: `'${body.t}' object has no attribute 'elts'` };
+    }
+    return { ok: true, calls };
+  } catch (e) {
+    if (e instanceof PyException) return { ok: false, error: e.message };
+    if (e instanceof RangeError) return { ok: false, error: 'maximum recursion depth exceeded' };
+    throw e;
+  }
+}
+

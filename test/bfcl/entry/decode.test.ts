@@ -1,0 +1,206 @@
+import { describe, expect, it } from 'vitest';
+import {
+  decodeCalls,
+  decodeFc,
+  decodeJsonText,
+  decodePython,
+  isEmptyOutput,
+  isFunctionCallingFormat,
+} from '../../../src/bfcl/scoring/decode.js';
+import { parsePyJson } from '../../../src/bfcl/scoring/pyjson.js';
+import { pyRepr } from '../../../src/bfcl/scoring/pyvalue.js';
+import type { PyValue } from '../../../src/bfcl/scoring/types.js';
+
+const j = parsePyJson;
+
+function ok(out: ReturnType<typeof decodeFc>): string {
+  if (!out.ok) throw new Error(`decode failed: ${out.error}`);
+  return pyRepr(out.calls);
+}
+function err(out: ReturnType<typeof decodeFc>): string {
+  if (out.ok) throw new Error(`decoded: ${pyRepr(out.calls)}`);
+  return out.error;
+}
+
+describe("decoder 'fc' (OpenAI-style function calling)", () => {
+  it('parses argument strings with json.loads semantics, first key only', () => {
+    expect(ok(decodeFc(j('[{"f": "{\\"a\\": 1, \\"b\\": 1.0, \\"c\\": [NaN]}"}]')))).toBe("[{'f': {'a': 1, 'b': 1.0, 'c': [nan]}}]");
+    expect(ok(decodeFc(j('[{"f": "{}", "g": "ignored"}, {"h": "{\\"x\\": null}"}]')))).toBe("[{'f': {}}, {'h': {'x': None}}]");
+  });
+  it('turns [] and "" into no call', () => {
+    expect(ok(decodeFc(j('[]')))).toBe('[]');
+    expect(ok(decodeFc(''))).toBe('[]');
+  });
+  it("fails with Python's exception text", () => {
+    expect(err(decodeFc('Error during inference: Request timed out.'))).toBe("'str' object has no attribute 'keys'");
+    expect(err(decodeFc(null))).toBe("'NoneType' object is not iterable");
+    expect(err(decodeFc(5n))).toBe("'int' object is not iterable");
+    expect(err(decodeFc(j('["text"]')))).toBe("'str' object has no attribute 'keys'");
+    expect(err(decodeFc(j('[{}]')))).toBe('list index out of range');
+    expect(err(decodeFc(j('[{"f": 5}]')))).toBe('the JSON object must be str, bytes or bytearray, not int');
+    expect(err(decodeFc(j('[{"f": "{\\"a\\":1,\\"b\\":2\\"}"}]')))).toBe("Expecting ',' delimiter: line 1 column 13 (char 12)");
+  });
+  it('keeps arguments that do not parse to an object (the format check rejects them later)', () => {
+    const out = decodeFc(j('[{"f": "[1, 2]"}]'));
+    expect(ok(out)).toBe("[{'f': [1, 2]}]");
+    expect(isFunctionCallingFormat((out as { calls: PyValue }).calls)).toBe(false);
+  });
+  it('accepts already-decoded argument dicts (Nova/Gemini-style results)', () => {
+    expect(ok(decodeFc(j('[{"f": {"a": 1}}]')))).toBe("[{'f': {'a': 1}}]");
+  });
+});
+
+/** Expected values produced by BFCL's own default_decode_ast_prompting (Python 3.11). */
+const PYTHON_CASES: [string, boolean, string][] = [
+  ["f(a=-x)", false, "'Name' object has no attribute 'value'"],
+  ["f(a=-(1))", true, "[{'f': {'a': -1}}]"],
+  ["f(a=--1)", false, "'UnaryOp' object has no attribute 'value'"],
+  ["f(a=-a.b)", false, "bad operand type for unary -: 'Name'"],
+  ["f(a=lambda x: x+1)", false, "'BinOp' object is not subscriptable"],
+  ["f(a={1,2})", false, "Unsupported AST type: <class 'ast.Set'>"],
+  ["f(a=x[0])", true, "[{'f': {'a': 'x[0]'}}]"],
+  ["f(a=x[1,2])", true, "[{'f': {'a': 'x[(1, 2)]'}}]"],
+  ["f(a=g(1, \"x\", y=2) )", true, "[{'f': {'a': {'g': {'y': 2}}}}]"],
+  ["f(a=g(1,u\"x\"))", true, "[{'f': {'a': \"g(1, u'x')\"}}]"],
+  ["f(a=1 if b else 2)", false, "Unsupported AST type: <class 'ast.IfExp'>"],
+  ["f(a={**b})", false, "Unsupported AST type: <class 'NoneType'>"],
+  ["f(a={[1]:2})", false, "unhashable type: 'list'"],
+  ["f(a=f\"x\")", false, "Unsupported AST type: <class 'ast.JoinedStr'>"],
+  ["f(a=1j, b=-1j)", true, "[{'f': {'a': 1j, 'b': (-0-1j)}}]"],
+  ["f(a=not True, b=~5, c=+5, d=-True)", true, "[{'f': {'a': -1, 'b': -5, 'c': -5, 'd': -1}}]"],
+  ["f(a=-None)", false, "bad operand type for unary -: 'NoneType'"],
+  ["f(a=x + 1)", false, "name 'x' is not defined"],
+  ["f(a=2024-1-1, b=10/4, c=7//2, d=-7//2, e=7%-3, f=2**10, g=2**-2, h=1<<4, i=6&3, n=True+True, o=True&False, p=3*'ab', r=[1]*2, s=(1,)+(2,))", true, "[{'f': {'a': 2022, 'b': 2.5, 'c': 3, 'd': -4, 'e': -2, 'f': 1024, 'g': 0.25, 'h': 16, 'i': 2, 'n': 2, 'o': False, 'p': 'ababab', 'r': [1, 1], 's': (1, 2)}}]"],
+  ["f(a=\"a\" \"b\")", true, "[{'f': {'a': 'ab'}}]"],
+  ["f(a=g(2**-1, -2**2, (-2)**2, (a+b)*c, a+(b+c), a-(b-c), a**b**c))", true, "[{'f': {'a': 'g(2 ** (-1), -2 ** 2, (-2) ** 2, (a + b) * c, a + (b + c), a - (b - c), a ** b ** c)'}}]"],
+  ["f(a=g(not x, -y, a if b else c, x or y and z))", true, "[{'f': {'a': 'g(not x, -y, a if b else c, x or (y and z))'}}]"],
+  ["f(a=g(1 .real, (1,), (), {1}, {}, [x for x in y if z], {k: v for k, v in w}))", true, "[{'f': {'a': 'g(1 .real, (1,), (), {1}, {}, [x for x in y if z], {k: v for k, v in w})'}}]"],
+  ["f(**{\"a\":1})", true, "[{'f': {None: {'a': 1}}}]"],
+  ["[f(a=1)] # c", true, "[{'f': {'a': 1}}]"],
+  ["f(a=1); g()", false, "invalid syntax (<unknown>, line 1)"],
+  ["f(a=1)\ng(b=2)", false, "invalid syntax. Perhaps you forgot a comma? (<unknown>, line 1)"],
+  ["f(a=g(1e999))", true, "[{'f': {'a': 'g(1e309)'}}]"],
+  ["f(a=0x1F, b=0o17, c=0b11, d=1_000, e=1.5e3, f=.5, g=1.)", true, "[{'f': {'a': 31, 'b': 15, 'c': 3, 'd': 1000, 'e': 1500.0, 'f': 0.5, 'g': 1.0}}]"],
+  ["f(a='it\\'s', b=r'\\d', c=\"\\d\", d=\"\\x41\\u00e9\\101\")", true, "[{'f': {'a': \"it's\", 'b': '\\\\d', 'c': '\\\\d', 'd': 'AéA'}}]"],
+  ["f(a=\"\\x4\")", false, "(unicode error) 'unicodeescape' codec can't decode bytes in position 0-2: truncated \\xXX escape (<unknown>, line 1)"],
+  ["f(a=0123)", false, "leading zeros in decimal integer literals are not permitted; use an 0o prefix for octal integers (<unknown>, line 1)"],
+  ["f(1, a=2, b)", false, "positional argument follows keyword argument (<unknown>, line 1)"],
+  ["x.y.z(a=1)", true, "[{'x.y.z': {'a': 1}}]"],
+  ["\"abc\".upper(x=1)", true, "[{'upper': {'x': 1}}]"],
+  ["(f(a=1), g(b=2))", false, ""],
+  ["{f(a=1)}", false, ""],
+  ["[*f(a=1)]", false, ""],
+  ["[f(a=1)][0]", false, "'Subscript' object has no attribute 'elts'"],
+  ["I think you should call f(a=1)", false, "invalid syntax. Perhaps you forgot a comma? (<unknown>, line 1)"],
+  ["Sure! Here's the call: [f(a=1)]", false, "unterminated string literal (detected at line 1) (<unknown>, line 1)"],
+  ["```python\n[f(a=1)]\n```", false, "'[' was never closed (<unknown>, line 1)"],
+  ["", true, "[]"],
+  ["[]", true, "[]"],
+  ["f(a=true, b=null, c=false)", true, "[{'f': {'a': 'true', 'b': 'null', 'c': 'false'}}]"],
+  ["f(a=...)", true, "[{'f': {'a': '...'}}]"],
+  ["f(a={\"x\": 1, \"x\": 2, 1: \"a\", 1.0: \"b\", True: \"c\"})", true, "[{'f': {'a': {'x': 2, 1: 'c'}}}]"],
+  ["f(a=(1, 2), b=(1,), c=())", true, "[{'f': {'a': (1, 2), 'b': (1,), 'c': ()}}]"],
+  ["f(a=1", false, "closing parenthesis ']' does not match opening parenthesis '(' (<unknown>, line 1)"],
+  ["f(a='unterminated)", false, "unterminated string literal (detected at line 1) (<unknown>, line 1)"],
+  ["f(a=→)", false, "invalid character '→' (U+2192) (<unknown>, line 1)"],
+  ["f(é=1, ﬁ=2)", true, "[{'f': {'é': 1, 'fi': 2}}]"],
+  ["f(a=1) if x else g(b=2)", false, ""],
+  ["f(a=x if y)", false, "expected 'else' after 'if' expression (<unknown>, line 1)"],
+  ["f(a=1, b c=2)", false, "invalid syntax. Perhaps you forgot a comma? (<unknown>, line 1)"],
+  ["f(a=[1, 2 3])", false, "invalid syntax. Perhaps you forgot a comma? (<unknown>, line 1)"],
+  ["f(a=1)\n g()", false, "invalid syntax. Perhaps you forgot a comma? (<unknown>, line 1)"],];
+
+describe("decoder 'python' (BFCL's default_decode_ast_prompting)", () => {
+  it.each(PYTHON_CASES)('%j', (input, succeeds, expected) => {
+    const out = decodePython(input);
+    expect(out.ok).toBe(succeeds);
+    if (out.ok) expect(pyRepr(out.calls)).toBe(expected);
+    else expect(out.error).toBe(expected);
+  });
+  it('rejects non-text results', () => {
+    expect(err(decodePython(j('[]')))).toBe("'list' object has no attribute 'strip'");
+  });
+  it('keeps tuples as tuples and big ints exact', () => {
+    const out = decodePython('f(a=(1, 2.0), b=123456789012345678901234567890)');
+    expect(ok(out)).toBe("[{'f': {'a': (1, 2.0), 'b': 123456789012345678901234567890}}]");
+  });
+});
+
+describe("decoder 'json-text' (fc-distill's prompt format)", () => {
+  const calls = (text: string) => ok(decodeJsonText(text));
+  it('reads a JSON list of {name, arguments}', () => {
+    expect(calls('[{"name": "f", "arguments": {"a": 1, "b": 2.0}}, {"name": "g.h", "parameters": {"x": "y"}}]')).toBe(
+      "[{'f': {'a': 1, 'b': 2.0}}, {'g.h': {'x': 'y'}}]",
+    );
+  });
+  it('accepts a single object, missing or string-encoded arguments', () => {
+    expect(calls('{"name": "f", "arguments": {"a": 1}}')).toBe("[{'f': {'a': 1}}]");
+    expect(calls('{"name": "f"}')).toBe("[{'f': {}}]");
+    expect(calls('[{"name": "f", "arguments": "{\\"a\\": 1}"}]')).toBe("[{'f': {'a': 1}}]");
+  });
+  it('skips <thinking> blocks and reads fenced JSON', () => {
+    expect(calls('<thinking>I should call [f] with {a}</thinking>\n```json\n[{"name": "f", "arguments": {"a": 1}}]\n```')).toBe(
+      "[{'f': {'a': 1}}]",
+    );
+    expect(calls('<THINK>x</THINK>[{"name": "f", "arguments": {}}] trailing words')).toBe("[{'f': {}}]");
+    expect(calls('Sure.\n```\n[]\n```')).toBe('[]');
+  });
+  it('finds a call-shaped JSON value after prose', () => {
+    expect(calls('I will call it now: [{"name": "f", "arguments": {"a": [1]}}] done')).toBe("[{'f': {'a': [1]}}]");
+  });
+  it('treats prose without calls, [] and empty text as no call', () => {
+    expect(calls('I cannot help with that [sorry], {maybe} later.')).toBe('[]');
+    expect(calls('[]')).toBe('[]');
+    expect(calls('   ')).toBe('[]');
+    expect(calls('<thinking>never closed [{"name": "f"}]')).toBe('[]');
+  });
+  it('reports malformed answers as decode errors', () => {
+    expect(err(decodeJsonText('[{"name": "f", "arguments": {"a": 1}'))).toBe("Expecting ',' delimiter: line 1 column 37 (char 36)");
+    expect(err(decodeJsonText('```json\n{"name": f}\n```'))).toBe('Expecting value: line 1 column 10 (char 9)');
+    expect(err(decodeJsonText('[1, 2]'))).toBe('call 0 is a int, not an object');
+    expect(err(decodeJsonText('[{"arguments": {}}]'))).toBe('call 0 has no string "name"');
+    expect(err(decodeJsonText('{"name": "f", "arguments": [1]}'))).toBe('call 0 "arguments" is a list, not an object');
+    expect(calls('"just a string"')).toBe('[]');
+    expect(err(decodeJsonText(j('[]')))).toMatch(/expects the model's text output/);
+  });
+});
+
+describe('decodeCalls and the format predicates', () => {
+  it('dispatches on the decoder kind', () => {
+    expect(ok(decodeCalls(j('[{"f": "{}"}]'), 'fc'))).toBe("[{'f': {}}]");
+    expect(ok(decodeCalls('[f(a=1)]', 'python'))).toBe("[{'f': {'a': 1}}]");
+    expect(ok(decodeCalls('[{"name": "f"}]', 'json-text'))).toBe("[{'f': {}}]");
+  });
+  it('implements is_function_calling_format_output and is_empty_output', () => {
+    expect(isFunctionCallingFormat(j('[]'))).toBe(true);
+    expect(isFunctionCallingFormat(j('[{"f": {}}]'))).toBe(true);
+    expect(isFunctionCallingFormat(j('[{"f": {}, "g": {}}]'))).toBe(false);
+    expect(isFunctionCallingFormat(j('[{"f": []}]'))).toBe(false);
+    expect(isFunctionCallingFormat(j('{"f": {}}'))).toBe(false);
+    expect(isFunctionCallingFormat(j('["f"]'))).toBe(false);
+    expect(isEmptyOutput(j('[]'))).toBe(true);
+    expect(isEmptyOutput(j('["text"]'))).toBe(true);
+    expect(isEmptyOutput(j('[{"f": {}}]'))).toBe(false);
+  });
+});
+
+describe('decoder robustness', () => {
+  it("mirrors CPython's AST depth limit", () => {
+    expect(decodePython(`f(${'-'.repeat(1000)}1, a=1)`).ok).toBe(true);
+    expect(decodePython(`f(${'-'.repeat(3000)}1, a=1)`)).toEqual({
+      ok: false,
+      error: 'maximum recursion depth exceeded during ast construction',
+    });
+    expect(decodePython(`f([${'['.repeat(190)}1${']'.repeat(190)}], a=1)`).ok).toBe(true);
+    expect(decodePython(`f([${'['.repeat(198)}1${']'.repeat(198)}], a=1)`)).toEqual({
+      ok: false,
+      error: 'too many nested parentheses (<unknown>, line 1)',
+    });
+  });
+  it('stays linear on bracket-heavy prose', () => {
+    const start = performance.now();
+    expect(decodeJsonText(`prose ${'[{'.repeat(20000)}`)).toEqual({ ok: true, calls: [] });
+    expect(decodeJsonText(`prose ${'['.repeat(5000)}${']'.repeat(5000)}`)).toEqual({ ok: true, calls: [] });
+    expect(performance.now() - start).toBeLessThan(2000);
+  });
+});
