@@ -43,11 +43,39 @@ export function renderPlan({ plans, projectDir }: ExperimentPlans): string {
     }
     out.push('');
   }
+  if (plans.length > 1) {
+    const { naive, distinct, toRun } = sweepCounts({ plans } as ExperimentPlans);
+    out.push(
+      `sweep: ${plans.length} variants, ${distinct} distinct steps (${naive} if each variant ran alone), ${toRun} distinct steps to run`,
+    );
+  }
   return out.join('\n');
 }
 
+/**
+ * Steps that variants share have the same key and run once; a step whose key cannot be
+ * computed yet (unset settings) counts as distinct per variant.
+ */
+export function sweepCounts({ plans }: Pick<ExperimentPlans, 'plans'>): { naive: number; distinct: number; toRun: number } {
+  const keys = new Set<string>();
+  const pending = new Set<string>();
+  let naive = 0;
+  let unknown = 0;
+  for (const { steps } of plans) {
+    for (const step of steps) {
+      naive += 1;
+      if (!step.key) unknown += 1;
+      else {
+        keys.add(step.key);
+        if (!step.cached) pending.add(step.key);
+      }
+    }
+  }
+  return { naive, distinct: keys.size + unknown, toRun: pending.size };
+}
+
 export function planJson({ plans }: ExperimentPlans) {
-  return plans.map(({ variant, steps }) => ({
+  const variants = plans.map(({ variant, steps }) => ({
     variant: variant.name,
     matrix: variant.matrix ?? null,
     steps: steps.map((s) => ({
@@ -63,4 +91,5 @@ export function planJson({ plans }: ExperimentPlans) {
       dir: s.writes.dir ?? null,
     })),
   }));
+  return { ...sweepCounts({ plans }), variants };
 }
