@@ -46,22 +46,32 @@ async function withLock<T>(name: string, fn: () => Promise<T>): Promise<T> {
   }
 }
 
+/**
+ * Written after `python -m venv` has finished: bin/python exists long before pip does, so
+ * its presence alone would let a parallel process go on to a pip that is not there yet.
+ */
+function venvReadyMarker(): string {
+  return join(venvDir(), '.fc-distill-ready');
+}
+
 export async function ensureVenv(): Promise<string> {
   const python = venvPython();
-  if (existsSync(python)) return python;
+  if (existsSync(venvReadyMarker())) return python;
   return withLock('venv', async () => {
-    if (existsSync(python)) return python;
+    if (existsSync(venvReadyMarker())) return python;
     process.stderr.write(`fc-distill: creating Python virtual environment in ${venvDir()} (one time)\n`);
     const base = process.env.FC_DISTILL_PYTHON ?? 'python3';
     const { execa } = await import('execa');
     try {
-      await execa(base, ['-m', 'venv', venvDir()]);
+      // --clear: a half-made venv from a killed process is started over.
+      await execa(base, ['-m', 'venv', '--clear', venvDir()]);
     } catch (error) {
       throw new InputError(
         `could not create a Python virtual environment with '${base} -m venv ${venvDir()}': ${(error as Error).message.split('\n')[0]}. ` +
           `Install Python 3.11 with the venv module (Debian: apt-get install python3-venv), or point FC_DISTILL_PYTHON at one.`,
       );
     }
+    await writeFile(venvReadyMarker(), new Date().toISOString() + '\n');
     return python;
   });
 }
