@@ -12,6 +12,8 @@ import { registerPlan } from './plan.js';
 import { registerRun } from './run.js';
 import { registerGc } from './gc.js';
 import { registerScore } from './score.js';
+import { registerStatus } from './status.js';
+import { registerCleanup } from './cleanup.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -21,7 +23,7 @@ export function buildProgram(): Command {
     .version(pkg.version)
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
-  for (const register of [registerValidate, registerPlan, registerRun, registerScore, registerGc]) register(program);
+  for (const register of [registerValidate, registerPlan, registerRun, registerStatus, registerCleanup, registerScore, registerGc]) register(program);
   return program;
 }
 

@@ -4,6 +4,7 @@ import type { JsonObject } from '../json.js';
 import type { ExperimentVariant } from '../config/load.js';
 import { datasetPlanInfo } from '../bfcl/datasets.js';
 import { modelFamily } from '../models/family.js';
+import { planEvaluation } from './plan-evaluate.js';
 
 /**
  * Experiment -> steps. The only place that knows the pipeline's shape; everything
@@ -44,15 +45,20 @@ export function planExperiment(variant: ExperimentVariant, projectDir: string): 
   });
   add({ id: 'report', kind: 'report', params: {}, inputs: { dataset, split, mixin, export: exported } });
 
+  let deploy: string | undefined;
   if (exp.distillation) {
     const d = exp.distillation;
+    const trainingData = (d.trainingData ?? { source: 'prompts' }) as JsonObject;
     // The cloud half: the data steps above never depend on these, so a user without
     // credentials still gets every local artifact before the run stops here.
-    const upload = add(
-      { id: 'upload', kind: 'upload', params: { s3: d.s3, region: exp.region }, inputs: { export: exported }, configPath: 'distillation.s3' },
-      ['distillation.s3', 'region'],
-    );
-    add(
+    const fromPrompts = trainingData.source !== 'invocation-logs';
+    const upload = fromPrompts
+      ? add(
+          { id: 'upload', kind: 'upload', params: { s3: d.s3, region: exp.region }, inputs: { export: exported }, configPath: 'distillation.s3' },
+          ['distillation.s3', 'region'],
+        )
+      : undefined;
+    const distill = add(
       {
         id: 'distill',
         kind: 'distill',
@@ -63,15 +69,55 @@ export function planExperiment(variant: ExperimentVariant, projectDir: string): 
           role: d.role,
           s3: d.s3,
           maxResponseLength: d.maxResponseLength,
-          trainingData: (d.trainingData ?? { source: 'prompts' }) as JsonObject,
+          trainingData,
         },
-        inputs: { upload },
+        inputs: upload ? { upload } : {},
         configPath: 'distillation',
       },
       ['distillation', 'region', 'teacher', 'student'],
     );
+    if (d.deploy !== 'none') {
+      deploy = add(
+        {
+          id: 'deploy',
+          kind: 'deploy',
+          params: {
+            region: exp.region,
+            mode: d.deploy,
+            student: exp.student.base,
+            provisioned: d.deploy === 'provisioned' && d.provisioned ? { modelUnits: d.provisioned.modelUnits, commitment: d.provisioned.commitment ?? null } : null,
+          },
+          inputs: { distill },
+          configPath: 'distillation.deploy',
+        },
+        ['region', 'student', 'distillation.deploy', 'distillation.provisioned'],
+      );
+    }
+  }
+
+  // Evaluation steps (planned by plan-evaluate.ts) are added here; whatever uses the
+  // deployment must come before a teardown.
+  if (exp.evaluate) steps.push(...planEvaluation(variant, { split, render, ...(deploy ? { deploy } : {}) }, { projectDir }));
+  if (deploy && exp.distillation?.teardown === 'after-eval') {
+    add(planTeardown(exp.region, deploy, stepsUsing(steps, deploy)), ['region']);
   }
   return steps;
+}
+
+/** Ids of the planned steps that take `id`'s artifact as a direct input. */
+export function stepsUsing(steps: Pick<PlannedStep, 'id' | 'inputs'>[], id: string): string[] {
+  return steps.filter((s) => Object.values(s.inputs).includes(id)).map((s) => s.id);
+}
+
+/**
+ * The teardown step: deletes the deployment made by step `deploy`, after every step in
+ * `after` (the evaluation steps that use the deployment) has finished. Its key follows
+ * theirs, so a new evaluation is followed by a new teardown.
+ */
+export function planTeardown(region: string, deploy: string, after: string[]): Omit<PlannedStep, 'files' | 'unresolved'> {
+  const inputs: Record<string, string> = { deployment: deploy };
+  for (const id of after) inputs[`after.${id}`] = id;
+  return { id: 'teardown', kind: 'teardown', params: { region }, inputs, configPath: 'distillation.teardown' };
 }
 
 /**

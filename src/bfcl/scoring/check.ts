@@ -163,7 +163,7 @@ interface AnswerFacts {
   /** `"" in answers`: the parameter is optional. */
   optional: boolean;
   /** The standardised string answers (stringChecker). */
-  strings?: Set<string>;
+  strings?: string[];
   /** Each answer through `standardizeAll` (listChecker). */
   lists?: PyValue[][];
 }
@@ -203,13 +203,16 @@ interface ParamFacts {
 
 /** A function doc with what the checker reads from it. */
 interface DocFacts {
-  name: string;
-  properties: Record<string, BfclParameterSchema>;
   required: readonly unknown[];
   /** The name as the model must write it, without and with the underscore-to-dot convention. */
   plainName: string;
   underscoredName: string;
-  params: Map<string, ParamFacts>;
+  properties: Record<string, BfclParameterSchema>;
+  /**
+   * Every own property name of `properties` (so `has` is Python's `param in properties`, without
+   * a property lookup per call), with its types once worked out (null until then).
+   */
+  params: Map<string, ParamFacts | null>;
 }
 
 const docFactsCache = new WeakMap<object, DocFacts>();
@@ -219,13 +222,14 @@ function docFacts(doc: BfclFunctionDoc | undefined): DocFacts {
   let facts = cacheable ? docFactsCache.get(doc) : undefined;
   if (facts === undefined) {
     const { name, properties, required } = docParameters(doc);
+    const params = new Map<string, ParamFacts | null>();
+    for (const key of Object.getOwnPropertyNames(properties)) params.set(key, null);
     facts = {
-      name,
-      properties,
       required,
       plainName: expectedFunctionName(name, false),
       underscoredName: expectedFunctionName(name, true),
-      params: new Map(),
+      properties,
+      params,
     };
     if (cacheable) docFactsCache.set(doc, facts);
   }
@@ -235,7 +239,7 @@ function docFacts(doc: BfclFunctionDoc | undefined): DocFacts {
 /** The types of a parameter the doc has (`param` is one of its own properties). */
 function paramFacts(doc: DocFacts, param: string): ParamFacts {
   let facts = doc.params.get(param);
-  if (facts === undefined) {
+  if (!facts) {
     const details = doc.properties[param]!;
     const typeDescription = details.type;
     const expectedType = pythonType(typeDescription);
@@ -246,6 +250,40 @@ function paramFacts(doc: DocFacts, param: string): ParamFacts {
     }
     facts = { typeDescription, expectedType, nestedType };
     doc.params.set(param, facts);
+  }
+  return facts;
+}
+
+/** A parameter's acceptable values in a ground-truth call, with their facts. */
+interface ParamAnswers {
+  values: PyValue;
+  facts: AnswerFacts | undefined;
+}
+
+/** A ground-truth call `{name: {param: [values]}}`. */
+interface CallFacts {
+  /** `list(possible_answer.values())[0]`, the parameters' acceptable values. */
+  answers: PyValue;
+  /** When `answers` is a dict: its str keys with their values (a lookup gives `answers[param]` and its facts). */
+  byParam: Map<string, ParamAnswers> | undefined;
+}
+
+const callFactsCache = new WeakMap<PyDict, CallFacts>();
+
+function callFacts(possibleAnswer: PyDict): CallFacts {
+  let facts = callFactsCache.get(possibleAnswer);
+  if (facts === undefined) {
+    const answers = firstValue(possibleAnswer);
+    if (answers === undefined) throw new CheckerCrash('IndexError', 'list index out of range');
+    let byParam: Map<string, ParamAnswers> | undefined;
+    if (answers instanceof Map) {
+      byParam = new Map();
+      for (const [param, values] of answers) {
+        if (typeof param === 'string') byParam.set(param, { values, facts: answerFacts(values) });
+      }
+    }
+    facts = { answers, byParam };
+    callFactsCache.set(possibleAnswer, facts);
   }
   return facts;
 }
@@ -265,8 +303,8 @@ function typeChecker(
   expectedTypeDescription: string,
   expectedType: string,
   nestedType: string | null,
+  facts: AnswerFacts | undefined = answerFacts(possibleAnswer),
 ): TypeCheckResult {
-  const facts = answerFacts(possibleAnswer);
   const answerType = facts !== undefined ? facts.answerType : possibleAnswerType(possibleAnswer);
   const isVariable = answerType !== null && answerType !== expectedType;
   const valueType = pyTypeName(value);
@@ -326,14 +364,13 @@ function standardizedAnswers(list: PyValue): PyValue[] {
   return out;
 }
 
-function stringChecker(param: PyKey, modelOutput: string, possibleAnswer: PyValue): CheckResult {
-  const std = standardizeString(modelOutput);
-  const facts = answerFacts(possibleAnswer);
+function stringChecker(param: PyKey, modelOutput: string, possibleAnswer: PyValue, facts = answerFacts(possibleAnswer)): CheckResult {
   let found = false;
   if (facts !== undefined) {
     facts.strings ??= standardizedStrings(possibleAnswer);
-    found = facts.strings.has(std);
+    found = matchesStandardized(modelOutput, facts.strings);
   } else {
+    const std = standardizeString(modelOutput);
     for (const a of iterPy(possibleAnswer)) {
       if (typeof a === 'string' && standardizeString(a) === std) {
         found = true;
@@ -353,15 +390,40 @@ function stringChecker(param: PyKey, modelOutput: string, possibleAnswer: PyValu
   return VALID;
 }
 
-function standardizedStrings(answers: PyValue): Set<string> {
-  const out = new Set<string>();
-  for (const a of iterPy(answers)) if (typeof a === 'string') out.add(standardizeString(a));
+function standardizedStrings(answers: PyValue): string[] {
+  const out: string[] = [];
+  for (const a of iterPy(answers)) if (typeof a === 'string') out.push(standardizeString(a));
   return out;
 }
 
-function listChecker(param: PyKey, modelOutput: PyValue[], possibleAnswer: PyValue): CheckResult {
+/** Is `standardizeString(s)` one of `candidates` (standardised already)? */
+function matchesStandardized(s: string, candidates: readonly string[]): boolean {
+  for (let i = 0; i < s.length; i++) {
+    if (s.charCodeAt(i) >= 128) return candidates.includes(standardizeString(s));
+  }
+  for (const c of candidates) if (asciiStandardizesTo(s, c)) return true;
+  return false;
+}
+
+/**
+ * `standardizeString(s) === std` for an ASCII `s`, comparing as it goes instead of building the
+ * standardised text (for ASCII each character is standardised on its own).
+ */
+function asciiStandardizesTo(s: string, std: string): boolean {
+  let j = 0;
+  for (let i = 0; i < s.length; i++) {
+    let c = s.charCodeAt(i);
+    if (c === 32 || c === 44 || c === 46 || c === 47 || c === 45 || c === 95 || c === 42 || c === 94) continue;
+    if (c >= 65 && c <= 90) c += 32;
+    else if (c === 39) c = 34;
+    if (std.charCodeAt(j) !== c) return false; // NaN past the end of std
+    j++;
+  }
+  return j === std.length;
+}
+
+function listChecker(param: PyKey, modelOutput: PyValue[], possibleAnswer: PyValue, facts = answerFacts(possibleAnswer)): CheckResult {
   const stdModel = modelOutput.map((x) => (typeof x === 'string' ? standardizeString(x) : x));
-  const facts = answerFacts(possibleAnswer);
   let candidates: PyValue[][];
   if (facts !== undefined) candidates = facts.lists ??= iterPy(possibleAnswer).map(standardizeAll);
   else candidates = iterPy(possibleAnswer).map(standardizeAll);
@@ -466,10 +528,9 @@ export function simpleFunctionChecker(
   if (!(possibleAnswer instanceof Map)) {
     throw new CheckerCrash('AttributeError', `'${pyTypeName(possibleAnswer)}' object has no attribute 'values'`);
   }
-  const answers = firstValue(possibleAnswer);
-  if (answers === undefined) throw new CheckerCrash('IndexError', 'list index out of range');
+  const call = callFacts(possibleAnswer);
+  const answers = call.answers;
   const facts = docFacts(doc);
-  const { properties, required } = facts;
   const funcName = underscoreToDot ? facts.underscoredName : facts.plainName;
 
   const modelParams = dictGet(modelOutput, funcName);
@@ -484,7 +545,7 @@ export function simpleFunctionChecker(
     throw new CheckerCrash('AttributeError', `'${pyTypeName(modelParams)}' object has no attribute 'items'`);
   }
 
-  for (const param of required) {
+  for (const param of facts.required) {
     if (!dictHas(modelParams, param as PyKey)) {
       return {
         valid: false,
@@ -497,11 +558,12 @@ export function simpleFunctionChecker(
   for (const [param, rawValue] of modelParams) {
     // `if param not in properties or param not in answers`; for a dict of answers (the usual
     // ground truth) the lookup also gives `answers[param]`, which BFCL reads further on.
-    let paramAnswers: PyValue | undefined;
+    const inDoc = typeof param === 'string' ? facts.params.get(param) : undefined;
+    let paramAnswers: ParamAnswers | undefined;
     let known = false;
-    if (typeof param === 'string' && hasOwn(properties, param)) {
-      if (answers instanceof Map) {
-        paramAnswers = dictGet(answers, param);
+    if (inDoc !== undefined) {
+      if (call.byParam !== undefined) {
+        paramAnswers = call.byParam.get(param as string);
         known = paramAnswers !== undefined;
       } else known = containsPy(answers, param);
     }
@@ -512,7 +574,7 @@ export function simpleFunctionChecker(
         errorType: 'simple_function_checker:unexpected_param',
       };
     }
-    const { typeDescription, expectedType, nestedType } = paramFacts(facts, param as string);
+    const { typeDescription, expectedType, nestedType } = inDoc ?? paramFacts(facts, param as string);
     let value = rawValue;
     if (typeDescription === 'tuple' && pyTypeName(value) === 'tuple') value = [...(value as PyTuple).items];
     if (typeDescription === 'float' && typeof value === 'bigint') {
@@ -520,34 +582,35 @@ export function simpleFunctionChecker(
       if (!Number.isFinite(f)) throw new CheckerCrash('OverflowError', 'int too large to convert to float');
       value = f;
     }
-    paramAnswers ??= getItem(answers, param);
-    const typeCheck = typeChecker(param, value, paramAnswers, String(typeDescription), expectedType, nestedType);
+    const values = paramAnswers !== undefined ? paramAnswers.values : getItem(answers, param);
+    const valuesFacts = paramAnswers !== undefined ? paramAnswers.facts : answerFacts(values);
+    const typeCheck = typeChecker(param, value, values, String(typeDescription), expectedType, nestedType, valuesFacts);
     if (!typeCheck.valid) return { valid: false, error: typeCheck.error, errorType: typeCheck.errorType };
 
     if (!typeCheck.isVariable) {
       let r: CheckResult | undefined;
-      if (expectedType === 'dict') r = dictChecker(value, paramAnswers);
-      else if (expectedType === 'list' && nestedType === 'dict') r = listDictChecker(value as PyValue[], paramAnswers);
-      else if (expectedType === 'str') r = stringChecker(param, value as string, paramAnswers);
-      else if (expectedType === 'list') r = listChecker(param, value as PyValue[], paramAnswers);
+      if (expectedType === 'dict') r = dictChecker(value, values);
+      else if (expectedType === 'list' && nestedType === 'dict') r = listDictChecker(value as PyValue[], values);
+      else if (expectedType === 'str') r = stringChecker(param, value as string, values, valuesFacts);
+      else if (expectedType === 'list') r = listChecker(param, value as PyValue[], values, valuesFacts);
       if (r !== undefined) {
         if (!r.valid) return r;
         continue;
       }
     }
 
-    if (!containsPy(paramAnswers, value)) {
+    if (!containsPy(values, value)) {
       return {
         valid: false,
-        error: [`Invalid value for parameter ${pyRepr(param)}: ${pyRepr(value)}. Expected one of ${pyStr(paramAnswers)}.`],
+        error: [`Invalid value for parameter ${pyRepr(param)}: ${pyRepr(value)}. Expected one of ${pyStr(values)}.`],
         errorType: 'value_error:others',
       };
     }
   }
 
   if (answers instanceof Map) {
-    for (const [param, paramAnswers] of answers) {
-      if (!dictHas(modelParams, param) && !isOptional(paramAnswers)) return missingOptional(param);
+    for (const [param, values] of answers) {
+      if (!dictHas(modelParams, param) && !isOptional(values)) return missingOptional(param);
     }
   } else {
     for (const param of iterPy(answers)) {
@@ -565,9 +628,31 @@ function missingOptional(param: PyValue): CheckResult {
   };
 }
 
+/** Each docs list's functions by name, the first of each name (what the lookup loop finds). */
+const docsByNameCache = new WeakMap<readonly BfclFunctionDoc[], Map<unknown, BfclFunctionDoc> | null>();
+
+/** The index of a docs list; null when some doc is not an object (the loop must meet it as BFCL would). */
+function docsByName(docs: readonly BfclFunctionDoc[]): Map<unknown, BfclFunctionDoc> | null {
+  let byName = docsByNameCache.get(docs);
+  if (byName === undefined) {
+    byName = new Map();
+    for (const d of docs) {
+      if (typeof d !== 'object' || d === null) {
+        byName = null;
+        break;
+      }
+      if (!byName.has(d.name)) byName.set(d.name, d);
+    }
+    docsByNameCache.set(docs, byName);
+  }
+  return byName;
+}
+
 function findDescription(docs: readonly BfclFunctionDoc[], name: PyKey): BfclFunctionDoc | undefined {
   if (typeof name === 'string') {
-    // `pyEquals(d.name, name)` for a str name is plain identity of the strings.
+    // `pyEquals(d.name, name)` for a str name is plain equality of the strings.
+    const byName = Array.isArray(docs) ? docsByName(docs) : null;
+    if (byName !== null) return byName.get(name);
     for (const d of docs) if (d.name === name) return d;
     return undefined;
   }

@@ -2249,6 +2249,275 @@ function astDepth(root: Node): number {
   return max;
 }
 
+// ---------------------------------------------------------------------------------------------
+// Fast path for the common shape of an answer
+
+/** Deeper nesting goes the full way (far below the tokenizer's and the AST's limits). */
+const SIMPLE_MAX_DEPTH = 100;
+/** Longer integer literals go the full way (Python's int-size limit is checked there). */
+const SIMPLE_MAX_INT_DIGITS = 300;
+
+function isSpace(c: number): boolean {
+  return c === 32 || c === 10 || c === 9;
+}
+
+/**
+ * What the full tokenizer + parser + `resolve_ast_call` give for the common shape of an answer,
+ * `[f(a=1, b='x'), g.h(c=[1, -2.5], d={'k': None}, e=(1, 2), f=name)]`, in one pass over the text
+ * without building tokens or an AST: calls by dotted ASCII name with keyword arguments only, whose
+ * values are plain string literals (no prefix, escape, control character or implicit
+ * concatenation), decimal int/float literals (optionally negated), True/False/None, bare names,
+ * and lists, tuples and dicts of those. At the first thing outside that subset (anything unusual,
+ * every syntax error included) `parse` gives up and returns undefined, and the text goes the
+ * full way, which alone knows Python's errors; on text it accepts, the result is the same.
+ */
+class SimpleCalls {
+  private i = 0;
+  private depth = 0;
+  constructor(private readonly s: string) {}
+
+  /** The calls of `[call, ...]` filling the whole text, or undefined. */
+  parse(): PyValue[] | undefined {
+    const s = this.s;
+    if (s.charCodeAt(0) !== 0x5b /* [ */) return undefined;
+    this.i = 1;
+    const calls: PyValue[] = [];
+    if (!this.items(0x5d /* ] */, calls, true)) return undefined;
+    return this.i === s.length ? calls : undefined;
+  }
+
+  private skipSpace(): number {
+    const s = this.s;
+    let c = s.charCodeAt(this.i);
+    while (isSpace(c)) c = s.charCodeAt(++this.i);
+    return c;
+  }
+
+  /**
+   * Comma-separated items up to `close` (a trailing comma allowed), into `out`: calls when
+   * `calls`, else values. Leaves the index after `close`.
+   */
+  private items(close: number, out: PyValue[], calls: boolean): boolean {
+    let c = this.skipSpace();
+    while (c !== close) {
+      const item = calls ? this.call() : this.value();
+      if (item === undefined) return false;
+      out.push(item);
+      c = this.skipSpace();
+      if (c === 0x2c /* , */) {
+        this.i++;
+        c = this.skipSpace();
+      } else if (c !== close) return false;
+    }
+    this.i++;
+    return true;
+  }
+
+  /** An ASCII identifier that is not a keyword and does not run into a string literal or a non-ASCII letter. */
+  private name(): string | undefined {
+    const s = this.s;
+    const start = this.i;
+    let c = s.charCodeAt(start);
+    if (!isAsciiIdStart(c)) return undefined;
+    do c = s.charCodeAt(++this.i);
+    while (isAsciiIdContinue(c));
+    if (c === 34 || c === 39 || c >= 0x80) return undefined; // a string prefix, or more identifier
+    const name = s.slice(start, this.i);
+    return KEYWORDS.has(name) ? undefined : name;
+  }
+
+  /** `name(.name)*(kw=value, ...)` -> `{name: {kw: value}}`, as resolveCall builds it. */
+  private call(): PyDict | undefined {
+    const s = this.s;
+    const start = this.i;
+    if (this.name() === undefined) return undefined;
+    while (s.charCodeAt(this.i) === 0x2e /* . */) {
+      this.i++;
+      if (this.name() === undefined) return undefined;
+    }
+    const name = s.slice(start, this.i);
+    if (this.skipSpace() !== 0x28 /* ( */) return undefined;
+    this.i++;
+    const args: PyDict = new Map();
+    let c = this.skipSpace();
+    while (c !== 0x29 /* ) */) {
+      const at = this.i;
+      const kw = this.name();
+      if (kw !== undefined && this.skipSpace() === 0x3d /* = */ && s.charCodeAt(this.i + 1) !== 0x3d) {
+        this.i++;
+        this.skipSpace();
+        const value = this.value();
+        if (value === undefined) return undefined;
+        args.set(kw, value); // a repeated keyword keeps its first place and takes the last value, as in resolveCall
+      } else {
+        // A positional argument: parsed, then dropped by resolveCall; after a keyword it is an error.
+        if (args.size > 0) return undefined;
+        this.i = at;
+        if (this.value() === undefined) return undefined;
+      }
+      c = this.skipSpace();
+      if (c === 0x2c /* , */) {
+        this.i++;
+        c = this.skipSpace();
+      } else if (c !== 0x29) return undefined;
+    }
+    this.i++;
+    const call: PyDict = new Map();
+    call.set(name, args);
+    return call;
+  }
+
+  /** A value at the index (no leading space), as resolveValue gives it. */
+  private value(): PyValue | undefined {
+    const s = this.s;
+    const c = s.charCodeAt(this.i);
+    if (c === 34 || c === 39) return this.string(c);
+    if (isDigit(c)) return this.number();
+    if (c === 0x2d /* - */ || c === 0x2b /* + */ || c === 0x7e /* ~ */) {
+      // resolveValue negates the constant operand of any unary operator (`+1` gives -1).
+      this.i++;
+      if (!isDigit(s.charCodeAt(this.i))) return undefined;
+      const n = this.number();
+      return n === undefined ? undefined : unaryOp('-', n);
+    }
+    if (c === 0x5b /* [ */ || c === 0x28 /* ( */ || c === 0x7b /* { */) {
+      if (++this.depth > SIMPLE_MAX_DEPTH) return undefined;
+      this.i++;
+      const v = c === 0x5b ? this.list() : c === 0x28 ? this.paren() : this.dict();
+      this.depth--;
+      return v;
+    }
+    const start = this.i;
+    if (!isAsciiIdStart(c)) return undefined;
+    let d = c;
+    do d = s.charCodeAt(++this.i);
+    while (isAsciiIdContinue(d));
+    if (d === 34 || d === 39 || d >= 0x80) return undefined;
+    const name = s.slice(start, this.i);
+    if (name === 'True') return true;
+    if (name === 'False') return false;
+    if (name === 'None') return null;
+    return KEYWORDS.has(name) ? undefined : name; // a bare name resolves to its identifier
+  }
+
+  private list(): PyValue[] | undefined {
+    const out: PyValue[] = [];
+    return this.items(0x5d /* ] */, out, false) ? out : undefined;
+  }
+
+  /** `()`, `(v)` (just v), `(v,)`, `(v, w)`. */
+  private paren(): PyValue | undefined {
+    if (this.skipSpace() === 0x29 /* ) */) {
+      this.i++;
+      return new PyTuple([]);
+    }
+    const first = this.value();
+    if (first === undefined) return undefined;
+    const c = this.skipSpace();
+    if (c === 0x29) {
+      this.i++;
+      return first;
+    }
+    if (c !== 0x2c /* , */) return undefined;
+    this.i++;
+    const items: PyValue[] = [first];
+    return this.items(0x29, items, false) ? new PyTuple(items) : undefined;
+  }
+
+  /** `{k: v, ...}` with str, number, bool or None keys, set as resolveValue does (dictSet). */
+  private dict(): PyDict | undefined {
+    const d: PyDict = new Map();
+    let c = this.skipSpace();
+    while (c !== 0x7d /* } */) {
+      const key = this.value();
+      if (key === undefined || (key !== null && typeof key === 'object')) return undefined;
+      if (this.skipSpace() !== 0x3a /* : */) return undefined;
+      this.i++;
+      this.skipSpace();
+      const value = this.value();
+      if (value === undefined) return undefined;
+      dictSet(d, key, value);
+      c = this.skipSpace();
+      if (c === 0x2c /* , */) {
+        this.i++;
+        c = this.skipSpace();
+      } else if (c !== 0x7d) return undefined;
+    }
+    this.i++;
+    return d;
+  }
+
+  /**
+   * A one-line string literal without prefix. Escapes that cannot fail are decoded as the full
+   * way does (`\\x`, `\\u`, `\\U`, `\\N` and a backslash before a line break are left to it).
+   */
+  private string(quote: number): string | undefined {
+    const s = this.s;
+    const start = this.i + 1;
+    if (s.charCodeAt(start) === quote && s.charCodeAt(start + 1) === quote) return undefined; // triple-quoted
+    let escapes = false;
+    for (let i = start; i < s.length; i++) {
+      const c = s.charCodeAt(i);
+      if (c === quote) {
+        this.i = i + 1;
+        const body = s.slice(start, i);
+        return escapes ? decodeEscapes(body, false, 0) : body;
+      }
+      if (c === 0x5c /* \ */) {
+        const e = s.charCodeAt(i + 1);
+        if (e < 0x20 || e >= 0x7f || e === 120 /* x */ || e === 117 /* u */ || e === 85 /* U */ || e === 78 /* N */) return undefined;
+        escapes = true;
+        i++;
+        continue;
+      }
+      if (c < 0x20 || c === 0x7f) return undefined;
+      if (c >= 0xd800 && c <= 0xdfff) {
+        // Only whole surrogate pairs (a lone surrogate is an encoding error).
+        const next = s.charCodeAt(i + 1);
+        if (c > 0xdbff || !(next >= 0xdc00 && next <= 0xdfff)) return undefined;
+        i++;
+      }
+    }
+    return undefined;
+  }
+
+  /** A decimal int (no leading zeros, no `_`) or float (`1.5`, `2e-3`, `1.5E+3`). */
+  private number(): PyValue | undefined {
+    const s = this.s;
+    const start = this.i;
+    let c = s.charCodeAt(this.i);
+    if (c === 48 /* 0 */) {
+      c = s.charCodeAt(++this.i);
+    } else {
+      while (isDigit(c)) c = s.charCodeAt(++this.i);
+    }
+    let isFloat = false;
+    if (c === 0x2e /* . */) {
+      if (!isDigit(s.charCodeAt(this.i + 1))) return undefined;
+      isFloat = true;
+      this.i++;
+      do c = s.charCodeAt(++this.i);
+      while (isDigit(c));
+    }
+    if ((c | 0x20) === 101 /* e */) {
+      let k = this.i + 1;
+      const sign = s.charCodeAt(k);
+      if (sign === 43 || sign === 45) k++;
+      if (!isDigit(s.charCodeAt(k))) return undefined;
+      isFloat = true;
+      this.i = k;
+      do c = s.charCodeAt(++this.i);
+      while (isDigit(c));
+    }
+    // A digit after a leading 0, `_`, `j`, a prefix, a letter or a `.` right after: the full way.
+    if (isAsciiIdContinue(c) || c === 0x2e || c >= 0x80) return undefined;
+    const text = s.slice(start, this.i);
+    if (isFloat) return Number(text);
+    if (text.length > SIMPLE_MAX_INT_DIGITS) return undefined;
+    return text.length <= 15 ? BigInt(+text) : BigInt(text);
+  }
+}
+
 export type DecodeOutcome = { ok: true; calls: PyValue } | { ok: false; error: string };
 
 /** Python's `str.strip(chars)`. */
@@ -2270,6 +2539,8 @@ export function decodePython(result: PyValue): DecodeOutcome {
     if (!text.startsWith('[')) text = '[' + text;
     if (!text.endsWith(']')) text = text + ']';
     // ast_parse: input_str.strip().strip("'") — a no-op once the text is bracketed.
+    const simple = new SimpleCalls(text).parse();
+    if (simple !== undefined) return { ok: true, calls: simple };
     const body = parsePythonExpression(text);
     const calls: PyValue[] = [];
     if (body.t === 'Call') {

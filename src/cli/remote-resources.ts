@@ -1,0 +1,48 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { ResolvedStep } from '../graph/resolve.js';
+import type { Store } from '../graph/store.js';
+
+/**
+ * The remote resources an experiment's plan has recorded in the store: job ARNs and
+ * deployment ARNs, from published artifacts (cached steps) or from the state directories
+ * of steps that started and have not finished.
+ */
+
+export interface RemoteResource {
+  variant: string;
+  stepId: string;
+  kind: 'customization-job' | 'custom-model-deployment' | 'provisioned-throughput';
+  name: string;
+  arn: string;
+  region: string;
+  /** Where the id was read: the published artifact or the step's state directory. */
+  from: 'artifact' | 'state';
+}
+
+async function readJson<T>(path: string): Promise<T | undefined> {
+  try {
+    return JSON.parse(await readFile(path, 'utf8')) as T;
+  } catch {
+    return undefined;
+  }
+}
+
+export async function recordedResources(variant: string, steps: ResolvedStep[], store: Store): Promise<RemoteResource[]> {
+  const out: RemoteResource[] = [];
+  for (const step of steps) {
+    if (!step.key || (step.kind !== 'distill' && step.kind !== 'deploy')) continue;
+    const region = String(step.params.region ?? '');
+    const file = step.kind === 'distill' ? 'job.json' : 'deployment.json';
+    const fromArtifact = step.artifact ? await readJson<Record<string, string>>(join(step.artifact.dir, file)) : undefined;
+    const recorded = fromArtifact ?? (await readJson<Record<string, string>>(join(store.stateDir(step.key), file)));
+    if (!recorded) continue;
+    const from = fromArtifact ? 'artifact' : 'state';
+    if (step.kind === 'distill' && recorded.jobArn) {
+      out.push({ variant, stepId: step.id, kind: 'customization-job', name: recorded.jobName ?? recorded.jobArn, arn: recorded.jobArn, region, from });
+    } else if (step.kind === 'deploy' && recorded.arn) {
+      out.push({ variant, stepId: step.id, kind: recorded.kind as RemoteResource['kind'], name: recorded.name ?? recorded.arn, arn: recorded.arn, region, from });
+    }
+  }
+  return out;
+}

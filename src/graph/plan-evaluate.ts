@@ -1,0 +1,131 @@
+import { InputError } from '../errors.js';
+import type { PlannedStep } from './step.js';
+import type { JsonObject } from '../json.js';
+import type { ExperimentVariant } from '../config/load.js';
+import type { EvalModel } from '../config/experiment.types.js';
+import { readPriceOverrides } from '../models/prices.js';
+
+/**
+ * The evaluation half of a plan: for each evaluate.models x evaluate.approaches an `infer` and
+ * a `score` step (`infer.<model>.<approach>`, `score.<model>.<approach>`), and one `results`
+ * step collecting every score into results/<variant>/.
+ *
+ * Models: `teacher` (teacher.provider / teacher.model), `student-base` (Bedrock, the student's
+ * base model id without its context-length suffix: `amazon.nova-lite-v1:0:300k` is invoked as
+ * `amazon.nova-lite-v1:0`), `student` (the distilled model: only when a deploy step exists; its
+ * model id comes from the deploy artifact, priced as its base model), baselines by name.
+ * The prompt approach reads the render step's eval prompts; tool-config reads only the split
+ * (so a template edit does not re-run tool-config inference). Infer params carry the
+ * experiment's base name, not the variant's, so a sweep's variants share the inference of
+ * models that do not change between them (teacher, student-base).
+ */
+
+export interface EvaluationRefs {
+  split: string;
+  render: string;
+  deploy?: string;
+}
+
+export function invocableModelId(baseModelId: string): string {
+  return baseModelId.replace(/:\d+k$/, '');
+}
+
+export const INFER_STEP_PREFIX = 'infer.';
+
+/** Ids of the infer steps of a plan (the control plane's teardown runs after them). */
+export function inferStepIds(steps: readonly PlannedStep[]): string[] {
+  return steps.filter((s) => s.kind === 'infer').map((s) => s.id);
+}
+
+interface ModelPlan {
+  label: string;
+  provider: string;
+  modelId: string | null;
+  priceModel?: string;
+  deployment?: string;
+  configPath: string;
+  paths: string[];
+}
+
+function modelPlan(variant: ExperimentVariant, model: EvalModel, index: number, refs: EvaluationRefs): ModelPlan | null {
+  const exp = variant.experiment;
+  const configPath = `evaluate.models.${index}`;
+  if (typeof model === 'object') {
+    return { label: model.name, provider: model.provider, modelId: model.model, configPath, paths: [configPath] };
+  }
+  switch (model) {
+    case 'teacher': {
+      if (!exp.teacher) throw new InputError(`evaluate.models lists 'teacher' but the experiment has no teacher`, variant.positionOf(configPath));
+      return { label: 'teacher', provider: exp.teacher.provider, modelId: exp.teacher.model, configPath, paths: ['teacher'] };
+    }
+    case 'student-base':
+      return { label: 'student-base', provider: exp.student.provider, modelId: invocableModelId(exp.student.base), configPath, paths: ['student'] };
+    case 'student':
+      if (!refs.deploy) return null;
+      return {
+        label: 'student',
+        provider: 'bedrock',
+        modelId: null,
+        priceModel: invocableModelId(exp.student.base),
+        deployment: refs.deploy,
+        configPath,
+        paths: ['student'],
+      };
+  }
+  return null;
+}
+
+export function planEvaluation(variant: ExperimentVariant, refs: EvaluationRefs, options: { projectDir?: string } = {}): PlannedStep[] {
+  const exp = variant.experiment;
+  const evaluate = exp.evaluate;
+  if (!evaluate) return [];
+  const prices = options.projectDir ? readPriceOverrides(options.projectDir) : {};
+  const steps: PlannedStep[] = [];
+  const scores: Record<string, string> = {};
+  const unresolvedFor = (paths: string[]) => variant.unresolved.filter((u) => paths.some((p) => u.path === p || u.path.startsWith(`${p}.`)));
+  evaluate.models.forEach((model, index) => {
+    const plan = modelPlan(variant, model, index, refs);
+    if (!plan) return;
+    for (const approach of evaluate.approaches) {
+      const inferId = `${INFER_STEP_PREFIX}${plan.label}.${approach}`;
+      const params: JsonObject = {
+        model: plan.label,
+        provider: plan.provider,
+        modelId: plan.modelId,
+        approach,
+        inference: evaluate.inference as JsonObject,
+        region: plan.provider === 'bedrock' ? exp.region : null,
+        experiment: exp.name,
+      };
+      if (evaluate.concurrency !== undefined) params.concurrency = evaluate.concurrency;
+      if (evaluate.requestsPerMinute !== undefined) params.requestsPerMinute = evaluate.requestsPerMinute;
+      if (plan.priceModel) params.priceModel = plan.priceModel;
+      const relevantPrices = Object.fromEntries(
+        Object.entries(prices).filter(([k]) => {
+          const id = plan.priceModel ?? plan.modelId ?? '';
+          return k === id || (k.endsWith('*') && id.startsWith(k.slice(0, -1)));
+        }),
+      );
+      if (Object.keys(relevantPrices).length) params.prices = relevantPrices as unknown as JsonObject;
+      const inputs: Record<string, string> = { examples: refs.split };
+      if (approach === 'prompt') inputs.prompts = refs.render;
+      if (plan.deployment) inputs.deployment = plan.deployment;
+      const unresolved = unresolvedFor([...plan.paths, ...(plan.provider === 'bedrock' ? ['region'] : [])]);
+      steps.push({ id: inferId, kind: 'infer', params, inputs, files: [], configPath: plan.configPath, ...(unresolved.length ? { unresolved } : {}) });
+      const scoreId = `score.${plan.label}.${approach}`;
+      steps.push({
+        id: scoreId,
+        kind: 'score',
+        params: { model: plan.label, approach, answerFormat: approach === 'prompt' ? exp.prompt.answerFormat : 'native' },
+        inputs: { responses: inferId, examples: refs.split },
+        files: [],
+        configPath: 'evaluate',
+      });
+      scores[scoreId] = scoreId;
+    }
+  });
+  if (Object.keys(scores).length) {
+    steps.push({ id: 'results', kind: 'results', params: { experiment: variant.name }, inputs: scores, files: [], configPath: 'evaluate' });
+  }
+  return steps;
+}

@@ -1,0 +1,119 @@
+import { open, readFile, truncate, type FileHandle } from 'node:fs/promises';
+import { canonicalJson, sha256Hex } from '../graph/keys.js';
+import type { InferenceResponse, InfrastructureErrorKind } from './provider.js';
+
+/**
+ * The inference journal: one JSON line per finished request attempt, appended to a file in the
+ * step's stateDir the moment a response (or a final infrastructure error) arrives, so that a
+ * crash loses nothing that was paid for. Each line is written with one write() (it survives a
+ * SIGKILL as soon as that returns); fsync runs per batch (every `syncMs`, and on close).
+ *
+ * A request's key is the SHA-256 of the canonical JSON of everything that decides its answer
+ * (provider, model, approach, system, messages, tools, inference settings): a rerun looks the
+ * key up and never sends a request whose response is journalled. A later line for a key
+ * replaces an earlier one (an error followed by a response on the next run).
+ *
+ * On open, a torn last line (the process died inside a write) is cut off; damaged lines in the
+ * middle are skipped and counted.
+ */
+
+export interface JournalError {
+  kind: InfrastructureErrorKind;
+  message: string;
+  attempts: number;
+}
+
+export interface JournalEntry {
+  key: string;
+  id: string;
+  at: string;
+  response?: InferenceResponse;
+  error?: JournalError;
+}
+
+export function requestKey(material: unknown): string {
+  return sha256Hex(canonicalJson(material));
+}
+
+export class Journal {
+  private constructor(
+    readonly file: string,
+    private readonly handle: FileHandle,
+    readonly entries: Map<string, JournalEntry>,
+    readonly damagedLines: number,
+    private readonly syncMs: number,
+  ) {}
+  private chain: Promise<void> = Promise.resolve();
+  private dirty = false;
+  private timer: NodeJS.Timeout | undefined;
+  private closed = false;
+
+  static async open(file: string, options: { syncMs?: number } = {}): Promise<Journal> {
+    const entries = new Map<string, JournalEntry>();
+    let damaged = 0;
+    let text = '';
+    try {
+      text = await readFile(file, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    }
+    if (text !== '' && !text.endsWith('\n')) {
+      // Torn last line: cut it off so the next append starts on a line of its own.
+      const keep = text.lastIndexOf('\n') + 1;
+      await truncate(file, Buffer.byteLength(text.slice(0, keep)));
+      text = text.slice(0, keep);
+    }
+    for (const line of text.split('\n')) {
+      if (line === '') continue;
+      try {
+        const entry = JSON.parse(line) as JournalEntry;
+        if (typeof entry.key !== 'string') throw new Error('no key');
+        entries.set(entry.key, entry);
+      } catch {
+        damaged++;
+      }
+    }
+    const handle = await open(file, 'a');
+    return new Journal(file, handle, entries, damaged, options.syncMs ?? 200);
+  }
+
+  /** The journalled response for a key, if the request was answered. */
+  response(key: string): InferenceResponse | undefined {
+    return this.entries.get(key)?.response;
+  }
+
+  append(entry: JournalEntry): Promise<void> {
+    if (this.closed) return Promise.reject(new Error('journal closed'));
+    this.entries.set(entry.key, entry);
+    const line = `${JSON.stringify(entry)}\n`;
+    const write = this.chain.then(async () => {
+      await this.handle.write(line);
+      this.dirty = true;
+      this.timer ??= setTimeout(() => {
+        this.timer = undefined;
+        void this.sync();
+      }, this.syncMs);
+    });
+    this.chain = write.catch(() => undefined);
+    return write;
+  }
+
+  async sync(): Promise<void> {
+    const run = this.chain.then(async () => {
+      if (!this.dirty) return;
+      this.dirty = false;
+      await this.handle.sync();
+    });
+    this.chain = run.catch(() => undefined);
+    return run;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    await this.sync();
+    this.closed = true;
+    await this.handle.close();
+  }
+}

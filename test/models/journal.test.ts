@@ -1,0 +1,39 @@
+import { appendFile, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { Journal, requestKey } from '../../src/models/journal.js';
+
+const response = (text: string) => ({ text, toolCalls: [{ name: 'f', argumentsJson: '{"x":5.0}' }], stopReason: 'end_turn', usage: { inputTokens: 1, outputTokens: 2 }, latencyMs: 3 });
+let dir: string;
+afterEach(() => rm(dir, { recursive: true, force: true }));
+
+describe('inference journal', () => {
+  it('resumes: responses survive, errors are retried, a torn last line is cut off', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'fc-journal-'));
+    const file = join(dir, 'journal.jsonl');
+    const a = requestKey({ system: 's', messages: [{ role: 'user', content: 'a' }] });
+    const b = requestKey({ messages: [{ content: 'b', role: 'user' }], system: 's' });
+    expect(a).not.toBe(b);
+    expect(requestKey({ y: 1, x: 2 })).toBe(requestKey({ x: 2, y: 1 }));
+    const j = await Journal.open(file);
+    await j.append({ key: a, id: 'a', at: 'now', response: response('A') });
+    await j.append({ key: b, id: 'b', at: 'now', error: { kind: 'throttled', message: 'slow down', attempts: 3 } });
+    await j.close();
+    await appendFile(file, '{"key":"c","id":"c","resp'); // torn by a crash
+
+    const k = await Journal.open(file);
+    expect(k.response(a)).toEqual(response('A'));
+    expect(k.response(b)).toBeUndefined();
+    expect(k.entries.get(b)?.error?.kind).toBe('throttled');
+    expect(k.entries.has('c')).toBe(false);
+    await k.append({ key: b, id: 'b', at: 'later', response: response('B') });
+    await k.close();
+    const lines = (await readFile(file, 'utf8')).split('\n');
+    expect(lines.filter(Boolean).map((l) => JSON.parse(l).id)).toEqual(['a', 'b', 'b']);
+    const m = await Journal.open(file);
+    expect(m.response(b)?.text).toBe('B');
+    expect(m.damagedLines).toBe(0);
+    await m.close();
+  });
+});
