@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
@@ -8,6 +7,7 @@ import { GetObjectCommand, HeadBucketCommand, HeadObjectCommand, ListObjectsV2Co
 import { Upload } from '@aws-sdk/lib-storage';
 import { InputError } from '../errors.js';
 import { awsCall, isNotFound } from './errors.js';
+import { digestFile } from '../graph/keys.js';
 
 /** S3 helpers: s3:// URIs, content-addressed uploads, listing and downloading a prefix. */
 
@@ -36,15 +36,8 @@ export function joinKey(...parts: string[]): string {
     .join('/');
 }
 
-export async function sha256File(path: string): Promise<{ sha256: string; bytes: number }> {
-  const hash = createHash('sha256');
-  let bytes = 0;
-  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) {
-    hash.update(chunk as Buffer);
-    bytes += (chunk as Buffer).length;
-  }
-  return { sha256: hash.digest('hex'), bytes };
-}
+/** The file's SHA-256 and size (the store's own streaming digest). */
+export const sha256File = digestFile;
 
 /** Metadata key (x-amz-meta-fc-distill-sha256) holding the content hash of an uploaded object. */
 export const CHECKSUM_METADATA = 'fc-distill-sha256';

@@ -8,18 +8,11 @@
  * (`complete`): a figure that is not complete cannot be compared with a table made from more
  * results than we have.
  */
-import type { BfclVersion } from '../records.js';
+import { LIVE_CATEGORIES, type BfclVersion } from '../records.js';
 import { floatRepr } from './pyvalue.js';
 
 /** Single-turn categories as named in BFCL's files, per data version. */
-export const LIVE_FILE_CATEGORIES = [
-  'live_simple',
-  'live_multiple',
-  'live_parallel',
-  'live_parallel_multiple',
-  'live_irrelevance',
-  'live_relevance',
-] as const;
+export const LIVE_FILE_CATEGORIES = LIVE_CATEGORIES;
 
 export const NON_LIVE_FILE_CATEGORIES: Record<BfclVersion, readonly string[]> = {
   v3: ['simple', 'java', 'javascript', 'multiple', 'parallel', 'parallel_multiple', 'irrelevance'],
