@@ -24,6 +24,7 @@ export function buildProgram(): Command {
     .version(pkg.version)
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
+  for (const register of [registerValidate, registerPlan, registerRun, registerStatus, registerCleanup, registerScore, registerReport, registerGc]) register(program);
   return program;
 }
 
