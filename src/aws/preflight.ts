@@ -32,7 +32,9 @@ export function missingForStep(step: PlannedStep, env: NodeJS.ProcessEnv = proce
     what: `environment variable ${u.variable} (used by ${u.path}${u.file ? ` at ${u.file}:${u.line}:${u.col}` : ''})`,
     fix: `export ${u.variable}=...`,
   }));
-  if (!credentialSource(env)) {
+  // An infer step of a non-Bedrock provider (openai, results) never calls AWS.
+  const awsFree = step.kind === 'infer' && typeof step.params.provider === 'string' && step.params.provider !== 'bedrock';
+  if (!awsFree && !credentialSource(env)) {
     missing.push({
       what: 'AWS credentials (none in the environment, no AWS_PROFILE, no ~/.aws/credentials or ~/.aws/config)',
       fix: 'set AWS_PROFILE (or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY), or run `aws configure` / `aws sso login`',

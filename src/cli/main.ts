@@ -14,6 +14,7 @@ import { registerGc } from './gc.js';
 import { registerScore } from './score.js';
 import { registerStatus } from './status.js';
 import { registerCleanup } from './cleanup.js';
+import { registerDiff } from './diff.js';
 import { registerReport } from './report.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -24,7 +25,7 @@ export function buildProgram(): Command {
     .version(pkg.version)
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
-  for (const register of [registerValidate, registerPlan, registerRun, registerStatus, registerCleanup, registerScore, registerReport, registerGc]) register(program);
+  for (const register of [registerValidate, registerPlan, registerRun, registerStatus, registerCleanup, registerScore, registerDiff, registerReport, registerGc]) register(program);
   return program;
 }
 

@@ -11,7 +11,13 @@ export function registerPlan(program: Command): void {
   ).action(async (file: string, options: StoreOptionValues & { json?: boolean }) => {
     const { planFile } = await import('./plans.js');
     const { renderPlan, planJson } = await import('./plan-view.js');
+    const { estimateCost, renderCostEstimate } = await import('../results/cost-estimate.js');
     const result = await planFile(file, options);
-    process.stdout.write(options.json ? `${JSON.stringify(planJson(result), null, 2)}\n` : renderPlan(result));
+    const cost = await estimateCost(result.plans);
+    if (options.json) process.stdout.write(`${JSON.stringify({ ...planJson(result), cost }, null, 2)}\n`);
+    else {
+      const lines = renderCostEstimate(cost);
+      process.stdout.write(renderPlan(result) + (lines.length ? `\n${lines.join('\n')}\n` : ''));
+    }
   });
 }

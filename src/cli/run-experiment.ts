@@ -6,7 +6,8 @@ import { descendantsOf } from '../graph/resolve.js';
 import { execute, selectSteps, type ExecutionReport } from '../graph/execute.js';
 import { createReporter } from '../graph/progress.js';
 import { atSetting, headlineOutputs } from '../graph/plan.js';
-import { planFile, type StoreOptionValues } from './plans.js';
+import { planFile, type ExperimentPlans, type StoreOptionValues } from './plans.js';
+import type { ResolvedStep } from '../graph/resolve.js';
 
 export interface RunOptions extends StoreOptionValues {
   until?: string[];
@@ -14,6 +15,10 @@ export interface RunOptions extends StoreOptionValues {
   force?: string[];
   concurrency: string;
   json?: boolean;
+  /** USD above which paid steps need confirmation (default $FC_DISTILL_BUDGET, else 5). */
+  budget?: string;
+  /** Spend above the budget without asking. */
+  yes?: boolean;
 }
 
 export async function runExperiment(file: string, options: RunOptions): Promise<void> {
@@ -21,7 +26,7 @@ export async function runExperiment(file: string, options: RunOptions): Promise<
   if (!Number.isInteger(concurrency) || concurrency < 1) {
     throw new InputError(`--concurrency ${options.concurrency}: expected a whole number of at least 1`);
   }
-  const { plans, store, projectDir } = await planFile(file, options);
+  const { plans, store, projectDir } = await spendingChecked(file, options, await planFile(file, options), concurrency);
   const controller = new AbortController();
   const onSignal = () => {
     if (controller.signal.aborted) process.exit(130);
@@ -74,6 +79,41 @@ export async function runExperiment(file: string, options: RunOptions): Promise<
     process.off('SIGTERM', onSignal);
     if (options.json) process.stdout.write(`${JSON.stringify(reports.map(reportJson), null, 2)}\n`);
   }
+}
+
+/**
+ * The cost gate (src/cli/budget.ts) over what this run would run: selected steps that are not
+ * cached and not held back by missing credentials or settings. Local steps a cost estimate
+ * needs (rendered prompts, training records) are run first.
+ */
+async function spendingChecked(file: string, options: RunOptions, planned: ExperimentPlans, concurrency: number): Promise<ExperimentPlans> {
+  const { costGate } = await import('./budget.js');
+  const willRun = (variant: string, step: ResolvedStep): boolean => {
+    const steps = planned.plans.find((p) => p.variant.name === variant)?.steps ?? [];
+    return step.runnable && selectSteps(steps, options).has(step.id) && missingForStep(step).length === 0;
+  };
+  return costGate(options, {
+    plans: planned,
+    willRun,
+    ...(options.force ? { force: options.force } : {}),
+    async buildLocal(until) {
+      for (const { variant, steps } of planned.plans) {
+        const ids = until.get(variant.name);
+        if (!ids) continue;
+        const report = await execute(steps, {
+          store: planned.store,
+          projectDir: planned.projectDir,
+          experiment: variant.name,
+          until: ids,
+          concurrency,
+          reporter: createReporter({ json: options.json }),
+        });
+        // A failure is reported (with the setting it came from) by the run proper, which tries it again.
+        if (report.error) break;
+      }
+      return planFile(file, options);
+    },
+  });
 }
 
 function printOutputs(report: ExecutionReport | undefined, projectDir: string): void {

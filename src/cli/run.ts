@@ -7,6 +7,8 @@ interface RunOptions extends StoreOptionValues {
   force?: string[];
   concurrency: string;
   json?: boolean;
+  budget?: string;
+  yes?: boolean;
 }
 
 const collect = (value: string, previous: string[] = []) => [...previous, ...value.split(',').filter(Boolean)];
@@ -21,7 +23,9 @@ export function registerRun(program: Command): void {
       .option('--only <step>', 'run just this step; its inputs must be cached (repeatable)', collect)
       .option('--force <step>', 'run this step even if cached (repeatable)', collect)
       .option('--concurrency <n>', 'steps running at once', '4')
-      .option('--json', 'print the execution report as JSON on stdout'),
+      .option('--json', 'print the execution report as JSON on stdout')
+      .option('--budget <usd>', 'ask before running paid steps estimated above this many USD (default: $FC_DISTILL_BUDGET or 5)')
+      .option('--yes', 'run paid steps above the budget without asking (needed without a terminal)'),
   ).action(async (file: string, options: RunOptions) => {
     const { runExperiment } = await import('./run-experiment.js');
     await runExperiment(file, options);

@@ -40,6 +40,12 @@ export interface ExperimentVariant {
   matrix?: Record<string, Json>;
   /** `${env:NAME}` references whose variable is not set: steps needing these paths cannot run. */
   unresolved: UnresolvedEnv[];
+  /**
+   * The experiment with every value that came from the environment written back as its
+   * `${env:NAME}` reference: what may go into committed files (results), since environment
+   * values are machine-specific and can carry account ids.
+   */
+  portable: Experiment;
   /** Non-fatal findings (ignored settings, Legacy models...), with positions. */
   warnings: ConfigProblem[];
   /**
@@ -204,15 +210,36 @@ function loadVariant(
   }
   if (errors.length > 0) return { name, errors };
 
+  const experiment = inSchemaOrder(data, experimentSchema) as Experiment;
   const variant: ExperimentVariant = {
     name,
-    experiment: inSchemaOrder(data, experimentSchema) as Experiment,
+    experiment,
+    portable: withEnvReferences(experiment, located.value, [...env.substituted.keys()]),
     unresolved: env.unresolved,
     warnings,
     positionOf,
   };
   if (combo.length > 0) variant.matrix = Object.fromEntries(combo.map((a) => [a.path, a.value]));
   return { name, variant, errors };
+}
+
+/** A copy of `experiment` with the values at `pointers` taken from the unresolved document. */
+function withEnvReferences(experiment: Experiment, unresolved: unknown, pointers: string[]): Experiment {
+  const copy = structuredClone(experiment) as unknown as Record<string, unknown>;
+  for (const pointer of pointers) {
+    const segments = fromPointer(pointer);
+    let source: unknown = unresolved;
+    let target: unknown = copy;
+    for (const [i, segment] of segments.entries()) {
+      source = (source as Record<string, unknown> | undefined)?.[segment];
+      if (i < segments.length - 1) target = (target as Record<string, unknown> | undefined)?.[segment];
+    }
+    const last = segments[segments.length - 1];
+    if (typeof source === 'string' && last !== undefined && target && typeof target === 'object') {
+      (target as Record<string, unknown>)[last] = source;
+    }
+  }
+  return copy as unknown as Experiment;
 }
 
 /** Aliases to canonical names; computed defaults. Runs on schema-valid data. */

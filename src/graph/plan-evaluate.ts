@@ -22,6 +22,8 @@ import { readPriceOverrides } from '../models/prices.js';
 
 export interface EvaluationRefs {
   split: string;
+  /** The load (or filter) step: the results step records the data version and content hash from it. */
+  dataset?: string;
   render: string;
   deploy?: string;
 }
@@ -125,7 +127,11 @@ export function planEvaluation(variant: ExperimentVariant, refs: EvaluationRefs,
     }
   });
   if (Object.keys(scores).length) {
-    steps.push({ id: 'results', kind: 'results', params: { experiment: variant.name }, inputs: scores, files: [], configPath: 'evaluate' });
+    // The resolved config goes into the summary (so `diff` can compare configs): results are
+    // cheap to recompute, so a config change re-collecting them is fine.
+    const params: JsonObject = { experiment: variant.name, name: exp.name, matrix: (variant.matrix ?? null) as JsonObject | null, config: variant.portable as unknown as JsonObject };
+    const inputs: Record<string, string> = { ...scores, ...(refs.dataset ? { dataset: refs.dataset } : {}) };
+    steps.push({ id: 'results', kind: 'results', params, inputs, files: [], configPath: 'evaluate' });
   }
   return steps;
 }

@@ -97,7 +97,7 @@ export function planExperiment(variant: ExperimentVariant, projectDir: string): 
 
   // Evaluation steps (planned by plan-evaluate.ts) are added here; whatever uses the
   // deployment must come before a teardown.
-  if (exp.evaluate) steps.push(...planEvaluation(variant, { split, render, ...(deploy ? { deploy } : {}) }, { projectDir }));
+  if (exp.evaluate) steps.push(...planEvaluation(variant, { split, render, dataset, ...(deploy ? { deploy } : {}) }, { projectDir }));
   if (deploy && exp.distillation?.teardown === 'after-eval') {
     add(planTeardown(exp.region, deploy, stepsUsing(steps, deploy)), ['region']);
   }

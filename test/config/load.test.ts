@@ -106,6 +106,22 @@ describe('loadExperiment: ${env:NAME}', () => {
     ]);
   });
 
+  it('keeps a portable copy with environment values written back as references', async () => {
+    const loaded = await loadExperiment(join(good, 'full.yaml'), { projectDir, env: FULL_ENV });
+    const variant = loaded.variants[0]!;
+    expect(variant.experiment.distillation?.role).toBe('arn:aws:iam::123456789012:role/distill');
+    expect(variant.portable.distillation?.role).toBe('${env:FC_DISTILL_ROLE_ARN}');
+    expect(variant.portable.distillation?.s3).toBe(variant.experiment.distillation?.s3.replace('my-bucket', '${env:FC_DISTILL_BUCKET}'));
+    expect(JSON.stringify(variant.portable)).not.toContain('123456789012');
+    // Everything not from the environment is the same.
+    expect({ ...variant.portable, distillation: undefined, evaluate: undefined, region: undefined }).toEqual({
+      ...variant.experiment,
+      distillation: undefined,
+      evaluate: undefined,
+      region: undefined,
+    });
+  });
+
   it('reads process.env by default', async () => {
     const saved = { ...process.env };
     Object.assign(process.env, FULL_ENV, { QWEN_MODEL: 'from-process-env' });

@@ -138,7 +138,7 @@ describe('infer step, end to end through the executor (child process, fake Bedro
     expect(again.code, again.error ?? '').toBe(0);
     for (const e of p.examples) expect(fake.received.get(`us.amazon.nova-premier-v1:0 tool-config ${e.id}`)).toBe(failing.has(e.id) ? 7 : 1);
     const summary = JSON.parse(await readFile(join(p.dir, 'results/fake-exp/summary.json'), 'utf8'));
-    expect(summary.models[0].overall).toEqual({ n: N, correct: N, accuracy: 1 });
+    expect(summary.models[0].overall).toMatchObject({ n: N, correct: N, accuracy: 1, ci95: { high: 1 } });
   });
 
   it('access denied stops sending: recorded, not scored, the run fails', async () => {
