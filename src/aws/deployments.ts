@@ -157,3 +157,30 @@ export async function deleteDeployment(client: BedrockClient, ref: Pick<Deployme
     });
   }
 }
+
+/**
+ * Before invoking a deployment recorded by an earlier (cached) deploy step: it must still
+ * exist and be ready. `teardown: after-eval` or `fc-distill cleanup` deletes it while the deploy
+ * step stays cached, so a later evaluation would otherwise send every request to a deleted
+ * deployment. A free control-plane read; throws an InputError saying how to bring it back.
+ */
+export async function assertDeploymentInvocable(
+  client: BedrockClient,
+  ref: Pick<DeploymentRef, 'kind' | 'arn' | 'name'>,
+  context: { step: string; deployStep: string; region: string; signal?: AbortSignal },
+): Promise<void> {
+  const { InputError } = await import('../errors.js');
+  const state = await deploymentState(client, ref, context.step, context.signal);
+  if (!state) {
+    throw new InputError(
+      `${ref.kind} ${ref.name} (made by step '${context.deployStep}') no longer exists in ${context.region}: it was deleted after an earlier evaluation ` +
+        `(teardown: after-eval, or fc-distill cleanup). Rerun with \`--force ${context.deployStep}\` to create it again (the teardown deletes it after this evaluation). No request was sent to it.`,
+    );
+  }
+  if (!state.ready) {
+    throw new InputError(
+      `${ref.kind} ${ref.name} (made by step '${context.deployStep}') is ${state.status}, not ready to invoke${state.failureMessage ? `: ${state.failureMessage}` : ''}. ` +
+        `${state.failed ? `Delete it (fc-distill cleanup) and rerun with \`--force ${context.deployStep}\`` : 'Wait until it is ready and rerun'}. No request was sent to it.`,
+    );
+  }
+}

@@ -84,6 +84,12 @@ export function isConflict(error: unknown): boolean {
   return errorName(error) === 'ConflictException' || httpStatus(error) === 409;
 }
 
+/** Expired, invalid or missing credentials (not a permission problem). */
+export function isCredentialError(error: unknown): boolean {
+  const name = errorName(error);
+  return CREDENTIAL_ERRORS.has(name) || /expired/i.test(name);
+}
+
 export function isAbort(error: unknown): boolean {
   return errorName(error) === 'AbortError';
 }

@@ -2,6 +2,7 @@ import { isAbsolute, join, relative } from 'node:path';
 import { existsSync } from 'node:fs';
 import { InputError } from '../errors.js';
 import { describeMissing, missingForStep } from '../aws/preflight.js';
+import { preflightRun } from '../aws/run-preflight.js';
 import { descendantsOf } from '../graph/resolve.js';
 import { execute, selectSteps, type ExecutionReport } from '../graph/execute.js';
 import { createReporter } from '../graph/progress.js';
@@ -45,9 +46,23 @@ export async function runExperiment(file: string, options: RunOptions): Promise<
         .filter((s) => selected.has(s.id) && s.remote && !s.cached)
         .map((s) => ({ step: s, missing: missingForStep(s) }))
         .filter((b) => b.missing.length > 0);
+      // Then, once, what only the cloud can tell (credentials accepted, bucket there): before
+      // any remote step starts, so nothing is paid for in a run that cannot finish.
+      const remote = steps.filter((s) => selected.has(s.id) && s.remote && !s.cached);
+      let refused: InputError | undefined;
+      if (!blocked.length && remote.length) {
+        try {
+          await preflightRun(remote, controller.signal);
+        } catch (error) {
+          if (!(error instanceof InputError)) throw error;
+          refused = error;
+        }
+      }
       let until = options.until;
-      if (blocked.length) {
-        const cut = new Set(blocked.flatMap((b) => [b.step.id, ...descendantsOf(steps, b.step.id)]));
+      if (blocked.length || refused) {
+        // No remote step starts (not even those that do not depend on the blocked one: the
+        // teacher's evaluation would be paid for in a run that stops anyway); local ones do.
+        const cut = new Set(remote.flatMap((s) => [s.id, ...descendantsOf(steps, s.id)]));
         until = steps.filter((s) => selected.has(s.id) && !cut.has(s.id)).map((s) => s.id);
       }
       const reporter = createReporter({ json: options.json });
@@ -58,7 +73,7 @@ export async function runExperiment(file: string, options: RunOptions): Promise<
               store,
               projectDir,
               experiment: variant.name,
-              only: blocked.length ? undefined : options.only,
+              only: blocked.length || refused ? undefined : options.only,
               until,
               force: options.force,
               concurrency,
@@ -73,6 +88,7 @@ export async function runExperiment(file: string, options: RunOptions): Promise<
       }
       if (!options.json) printOutputs(report, projectDir);
       if (blocked[0]) throw new InputError(describeMissing(blocked[0].step.id, blocked[0].missing));
+      if (refused) throw refused;
     }
   } finally {
     process.off('SIGINT', onSignal);

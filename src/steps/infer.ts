@@ -85,6 +85,21 @@ async function resolveModelId(ctx: StepContext<InferParams>): Promise<string> {
   return id;
 }
 
+/** The deployment a cached deploy step recorded must still be there (a teardown may have deleted it). */
+async function checkDeployment(ctx: StepContext<InferParams>, deployStep: string, file: string, region: string): Promise<void> {
+  const ref = JSON.parse(await readFile(file, 'utf8')) as { kind?: string; arn?: string; name?: string };
+  if ((ref.kind !== 'custom-model-deployment' && ref.kind !== 'provisioned-throughput') || !ref.arn) return;
+  const { preflightCloudStep } = await import('../aws/preflight.js');
+  await preflightCloudStep({ step: ctx.stepId, region });
+  const [{ bedrockClient }, { assertDeploymentInvocable }] = await Promise.all([import('../aws/clients.js'), import('../aws/deployments.js')]);
+  const client = bedrockClient(region);
+  try {
+    await assertDeploymentInvocable(client, { kind: ref.kind, arn: ref.arn, name: ref.name ?? ref.arn }, { step: ctx.stepId, deployStep, region, signal: ctx.signal });
+  } finally {
+    client.destroy();
+  }
+}
+
 export function buildRequests(
   approach: Approach,
   prompts: readonly RenderedRecord[],
@@ -156,6 +171,9 @@ export const inferStep: StepKind<InferParams> = {
     const journal = await Journal.open(path.join(ctx.stateDir, 'journal.jsonl'));
     let outcome;
     try {
+      if (p.provider === 'bedrock' && ctx.inputs.deployment && p.region && items.some((i) => !journal.response(i.key))) {
+        await checkDeployment(ctx, ctx.inputs.deployment.stepId, path.join(ctx.inputs.deployment.dir, 'deployment.json'), p.region);
+      }
       outcome = await runInference({
         provider,
         items,

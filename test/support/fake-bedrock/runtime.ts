@@ -195,8 +195,13 @@ function defaultAnswer(req: FakeRequest, example: BfclExample | undefined, optio
   const behaviour = typeof options.behaviour === 'function' ? options.behaviour(req) : (options.behaviour ?? 'correct');
   const toolConfig = Boolean(req.body?.toolConfig);
   if (!example || behaviour === 'text') return { contentJson: JSON.stringify([{ text: 'I cannot help with that.' }]), stopReason: 'end_turn' };
-  const calls = behaviour === 'no-call' || example.answerJson === null ? [] : chooseAnswer(parseGroundTruth(example.answerJson));
-  const chosen = behaviour === 'wrong' ? [{ name: example.functions[0]?.name ?? 'nothing', arguments: {} }] : calls;
+  // 'wrong' never reads the ground truth (an unpassable entry has no acceptable value to choose).
+  const chosen =
+    behaviour === 'wrong'
+      ? [{ name: example.functions[0]?.name ?? 'nothing', arguments: {} }]
+      : behaviour === 'no-call' || example.answerJson === null
+        ? []
+        : chooseAnswer(parseGroundTruth(example.answerJson));
   if (toolConfig) {
     if (chosen.length === 0) return { contentJson: JSON.stringify([{ text: 'None of the tools fit.' }]), stopReason: 'end_turn' };
     const blocks = chosen.map(
