@@ -27,11 +27,12 @@ export function planExperiment(variant: ExperimentVariant, projectDir: string): 
   const split = add({ id: 'split', kind: 'split', params: exp.split as JsonObject, inputs: { dataset }, configPath: 'split' });
   const mixin = add({ id: 'mixin', kind: 'mixin', params: exp.mixin as JsonObject, inputs: { split }, configPath: 'mixin' });
   const family = modelFamily(exp.student.base);
+  const prompt = { template: exp.prompt.template, answerFormat: exp.prompt.answerFormat };
   const render = add({
     id: 'render',
     kind: 'render',
-    params: { template: exp.prompt.template, answerFormat: exp.prompt.answerFormat, family },
-    inputs: { train: mixin, eval: split },
+    params: prompt,
+    inputs: { train: mixin },
     files: [exp.prompt.template],
     configPath: 'prompt.template',
   });
@@ -97,7 +98,14 @@ export function planExperiment(variant: ExperimentVariant, projectDir: string): 
 
   // Evaluation steps (planned by plan-evaluate.ts) are added here; whatever uses the
   // deployment must come before a teardown.
-  if (exp.evaluate) steps.push(...planEvaluation(variant, { split, render, dataset, ...(deploy ? { deploy } : {}) }, { projectDir }));
+  if (exp.evaluate) {
+    // Eval prompts are rendered on their own, from the split alone: a mix-in change then
+    // leaves the prompt-approach evaluations (the teacher's above all) cached.
+    const renderEval = exp.evaluate.approaches.includes('prompt')
+      ? add({ id: 'render.eval', kind: 'render', params: prompt, inputs: { eval: split }, files: [exp.prompt.template], configPath: 'prompt.template' })
+      : render;
+    steps.push(...planEvaluation(variant, { split, render: renderEval, dataset, ...(deploy ? { deploy } : {}) }, { projectDir }));
+  }
   if (deploy && exp.distillation?.teardown === 'after-eval') {
     add(planTeardown(exp.region, deploy, stepsUsing(steps, deploy)), ['region']);
   }

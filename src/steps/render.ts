@@ -10,13 +10,13 @@ import { parseExampleLine, renderExample, type RenderedRecord } from '../prompts
 /**
  * render: training and eval examples -> prompts.
  *
- * Inputs: `train` (the mixin artifact: train.jsonl, BfclExample + `labelled`), `eval` (the
- * split artifact: eval.jsonl). Params: `template` (project-relative path; the planner lists it
- * in the step's `files`, so editing the template changes the key), `answerFormat`
- * (`json-list` | `llama-json` | `python`), `family` (accepted for the planner; rendering does
- * not depend on it: the family's rules are applied by export).
+ * Inputs, either or both: `train` (the mixin artifact: train.jsonl, BfclExample +
+ * `labelled`), `eval` (the split artifact: eval.jsonl); the planner renders them in separate
+ * steps so that eval prompts do not depend on the mix-in. Params: `template` (project-relative
+ * path; the planner lists it in the step's `files`, so editing the template changes the key),
+ * `answerFormat` (`json-list` | `llama-json` | `python`).
  *
- * Writes `train.jsonl` and `eval.jsonl`, one RenderedRecord per line
+ * Writes `train.jsonl` and `eval.jsonl` (empty for a side not given), one RenderedRecord per line
  * `{id, category, system, messages: [{role, content}], labelled}` (eval records are never
  * labelled), and `render.json` {template, templateSha256, answerFormat, train: {records,
  * labelled, labelRequested, labelSkipped: [{id, reason}]}, eval: {records}}. A training example
@@ -42,7 +42,7 @@ async function readLines(input: StepInput, name: string): Promise<string[]> {
 
 export const renderStep: StepKind<RenderParams> = {
   kind: 'render',
-  version: 1,
+  version: 2,
   description: 'render training and eval prompts from a Handlebars template (tools in the system prompt, mix-in labels as assistant turns)',
   async run(ctx: StepContext<RenderParams>) {
     const templateFile = typeof ctx.params.template === 'string' && ctx.params.template ? ctx.params.template : DEFAULT_TEMPLATE;
@@ -52,11 +52,12 @@ export const renderStep: StepKind<RenderParams> = {
     }
     const trainInput = ctx.inputs.train;
     const evalInput = ctx.inputs.eval;
-    if (!trainInput || !evalInput) throw new Error(`step '${ctx.stepId}' needs inputs 'train' (mixin) and 'eval' (split)`);
+    // Either side may be planned alone: eval prompts do not depend on the mix-in.
+    if (!trainInput && !evalInput) throw new Error(`step '${ctx.stepId}' needs an input 'train' (mixin) or 'eval' (split)`);
     const template = loadTemplate(templateFile, ctx.projectDir);
 
-    const trainLines = await readLines(trainInput, 'train.jsonl');
-    const evalLines = await readLines(evalInput, 'eval.jsonl');
+    const trainLines = trainInput ? await readLines(trainInput, 'train.jsonl') : [];
+    const evalLines = evalInput ? await readLines(evalInput, 'eval.jsonl') : [];
     const total = trainLines.length + evalLines.length;
     let done = 0;
 

@@ -73,7 +73,8 @@ describe('cost before spending', () => {
     const [prompt, tool] = plan1.cost.steps;
     expect(prompt).toMatchObject({ id: 'infer.recorded.prompt', cached: false, requests: 150, outputTokens: 150 * Math.min(512, OUTPUT_TOKENS.prompt!) });
     expect(tool).toMatchObject({ id: 'infer.recorded.tool-config', cached: false, requests: 150 });
-    const render = plan1.variants[0]!.steps.find((s) => s.id === 'render')!;
+    // The prompt approach reads the eval prompts rendered on their own (render.eval).
+    const render = plan1.variants[0]!.steps.find((s) => s.id === 'render.eval')!;
     const records = readFileSync(join(render.dir!, 'eval.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { system: string; messages: { content: string }[] });
     const inputTokens = records.reduce((n, r) => n + Math.ceil((r.system.length + r.messages.reduce((m, x) => m + x.content.length, 0)) / CHARS_PER_TOKEN), 0);
     expect(prompt!.inputTokens).toBe(inputTokens);
