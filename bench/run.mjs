@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync, cpSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { benchScorer, RATIO_TARGET } from './scorer.mjs';
 
 const root = resolve(fileURLToPath(import.meta.url), '../..');
 const check = process.argv.includes('--check');
@@ -29,11 +30,19 @@ function median(xs) {
   return s[Math.floor(s.length / 2)];
 }
 
-function record(name, value, unit, target, better = 'lower') {
-  const ok = target === undefined || (better === 'lower' ? value <= target * slack : value * slack >= target);
+/**
+ * `open`: a target not met yet and tracked in an open issue. It is printed as MISS like any
+ * other, but in --check mode fails the run only below `open.floor` (a regression guard), so
+ * CI keeps landing work while the figure stays visible.
+ */
+function record(name, value, unit, target, better = 'lower', open) {
+  const meets = (bar) => (better === 'lower' ? value <= bar : value >= bar);
+  const met = target === undefined || meets(better === 'lower' ? target * slack : target / slack);
+  const ok = met || (check && open !== undefined && meets(open.floor));
   results.push({ name, value, unit, target, better, ok });
   const t = target === undefined ? '' : `  (target ${better === 'lower' ? '<' : '>='} ${target} ${unit})`;
-  console.log(`${ok ? 'ok  ' : 'MISS'} ${name}: ${value.toFixed(unit === 'ms' ? 0 : 1)} ${unit}${t}`);
+  const note = !met && open ? `  [open: ${open.issue}; check mode requires ${better === 'lower' ? '<=' : '>='} ${open.floor}]` : '';
+  console.log(`${met ? 'ok  ' : 'MISS'} ${name}: ${value.toFixed(unit === 'ms' ? 0 : 1)} ${unit}${t}${note}`);
 }
 
 // 1. start-up
@@ -54,6 +63,15 @@ try {
   record('quickstart fully cached rerun (median)', median(cached), 'ms', 500);
 } finally {
   rmSync(store, { recursive: true, force: true });
+}
+
+// 3. scorer throughput: ours in-process vs BFCL's official checker on the same entries (bench/scorer.mjs)
+for (const f of await benchScorer({ check })) {
+  record(`scorer ${f.label}: fc-distill warm (best pass)`, f.ours, 'entries/s');
+  record(`scorer ${f.label}: fc-distill cold (first pass)`, f.oursCold, 'entries/s');
+  record(`scorer ${f.label}: official checker (best loop)`, f.official, 'entries/s');
+  record(`scorer ${f.label}: ratio fc-distill warm / official`, f.ratio, 'x', RATIO_TARGET, 'higher', { issue: 'issue #3', floor: 1 });
+  record(`scorer ${f.label}: ratio fc-distill cold / official`, f.oursCold / f.official, 'x');
 }
 
 const missed = results.filter((r) => !r.ok);

@@ -19,11 +19,14 @@ import { PyTuple, type PyDict, type PyKey, type PyValue } from './types.js';
 
 /** A Python exception BFCL's checker would raise (crashing its run). */
 export class CheckerCrash extends Error {
-  constructor(
-    readonly pyType: string,
-    message: string,
-  ) {
+  readonly pyType: string;
+  constructor(pyType: string, message: string) {
+    // An outcome reported for the entry, not a bug here: no stack trace to capture.
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
     super(message);
+    Error.stackTraceLimit = limit;
+    this.pyType = pyType;
     this.name = 'CheckerCrash';
   }
 }
@@ -195,10 +198,25 @@ function isOptional(answers: PyValue): boolean {
 }
 
 /** A parameter's doc entry with its Python types worked out. */
-interface ParamFacts {
+interface ParamTypes {
   typeDescription: unknown;
+  /** `str(type_description)`, for messages. */
+  typeDescriptionText: string;
   expectedType: string;
   nestedType: string | null;
+}
+
+/** The Python types of a parameter of the doc (`pythonType` raises on a type BFCL does not know). */
+function paramTypes(properties: Record<string, BfclParameterSchema>, param: string): ParamTypes {
+  const details = properties[param]!;
+  const typeDescription = details.type;
+  const expectedType = pythonType(typeDescription);
+  let nestedType: string | null = null;
+  if (typeDescription === 'array' || typeDescription === 'tuple') {
+    const items = details.items;
+    if (items && typeof items === 'object') nestedType = pythonType(items.type);
+  }
+  return { typeDescription, typeDescriptionText: String(typeDescription), expectedType, nestedType };
 }
 
 /** A function doc with what the checker reads from it. */
@@ -208,11 +226,8 @@ interface DocFacts {
   plainName: string;
   underscoredName: string;
   properties: Record<string, BfclParameterSchema>;
-  /**
-   * Every own property name of `properties` (so `has` is Python's `param in properties`, without
-   * a property lookup per call), with its types once worked out (null until then).
-   */
-  params: Map<string, ParamFacts | null>;
+  /** Every own property name of `properties` (`has` is Python's `param in properties`). */
+  propertyNames: Set<string>;
 }
 
 const docFactsCache = new WeakMap<object, DocFacts>();
@@ -222,70 +237,66 @@ function docFacts(doc: BfclFunctionDoc | undefined): DocFacts {
   let facts = cacheable ? docFactsCache.get(doc) : undefined;
   if (facts === undefined) {
     const { name, properties, required } = docParameters(doc);
-    const params = new Map<string, ParamFacts | null>();
-    for (const key of Object.getOwnPropertyNames(properties)) params.set(key, null);
     facts = {
       required,
       plainName: expectedFunctionName(name, false),
       underscoredName: expectedFunctionName(name, true),
       properties,
-      params,
+      propertyNames: new Set(Object.getOwnPropertyNames(properties)),
     };
     if (cacheable) docFactsCache.set(doc, facts);
   }
   return facts;
 }
 
-/** The types of a parameter the doc has (`param` is one of its own properties). */
-function paramFacts(doc: DocFacts, param: string): ParamFacts {
-  let facts = doc.params.get(param);
-  if (!facts) {
-    const details = doc.properties[param]!;
-    const typeDescription = details.type;
-    const expectedType = pythonType(typeDescription);
-    let nestedType: string | null = null;
-    if (typeDescription === 'array' || typeDescription === 'tuple') {
-      const items = details.items;
-      if (items && typeof items === 'object') nestedType = pythonType(items.type);
-    }
-    facts = { typeDescription, expectedType, nestedType };
-    doc.params.set(param, facts);
-  }
-  return facts;
-}
-
-/** A parameter's acceptable values in a ground-truth call, with their facts. */
-interface ParamAnswers {
+/** A parameter the model may give: a property of the doc with acceptable values in the ground truth. */
+interface KnownParam {
+  /** `answers[param]`. */
   values: PyValue;
   facts: AnswerFacts | undefined;
+  /** Worked out when the model first gives the parameter (only then may BFCL raise on its type). */
+  types: ParamTypes | null;
 }
 
-/** A ground-truth call `{name: {param: [values]}}`. */
-interface CallFacts {
+/** A ground-truth call `{name: {param: [values]}}` with the doc it is checked against. */
+interface PreparedCall {
+  doc: BfclFunctionDoc | undefined;
+  docFacts: DocFacts;
   /** `list(possible_answer.values())[0]`, the parameters' acceptable values. */
   answers: PyValue;
-  /** When `answers` is a dict: its str keys with their values (a lookup gives `answers[param]` and its facts). */
-  byParam: Map<string, ParamAnswers> | undefined;
+  /** When `answers` is a dict (the usual shape): the parameters the model may give, by name. */
+  known: Map<string, KnownParam> | undefined;
+  /**
+   * When every value of `answers` is a list (so `"" in values` cannot raise): the parameters that
+   * are not optional, in order. Only these can fail the last check (must be given).
+   */
+  mandatory: PyKey[] | undefined;
 }
 
-const callFactsCache = new WeakMap<PyDict, CallFacts>();
+const preparedCalls = new WeakMap<PyDict, PreparedCall>();
 
-function callFacts(possibleAnswer: PyDict): CallFacts {
-  let facts = callFactsCache.get(possibleAnswer);
-  if (facts === undefined) {
-    const answers = firstValue(possibleAnswer);
-    if (answers === undefined) throw new CheckerCrash('IndexError', 'list index out of range');
-    let byParam: Map<string, ParamAnswers> | undefined;
-    if (answers instanceof Map) {
-      byParam = new Map();
-      for (const [param, values] of answers) {
-        if (typeof param === 'string') byParam.set(param, { values, facts: answerFacts(values) });
-      }
+/** The start of simple_function_checker (which raises on an empty call or a bad doc), prepared once per call and doc. */
+function prepareCall(possibleAnswer: PyDict, doc: BfclFunctionDoc | undefined): PreparedCall {
+  let prepared = preparedCalls.get(possibleAnswer);
+  if (prepared !== undefined && prepared.doc === doc) return prepared;
+  const answers = firstValue(possibleAnswer);
+  if (answers === undefined) throw new CheckerCrash('IndexError', 'list index out of range');
+  const facts = docFacts(doc);
+  let known: Map<string, KnownParam> | undefined;
+  let mandatory: PyKey[] | undefined;
+  if (answers instanceof Map) {
+    known = new Map();
+    mandatory = [];
+    for (const [param, values] of answers) {
+      const valuesFacts = answerFacts(values);
+      if (typeof param === 'string' && facts.propertyNames.has(param)) known.set(param, { values, facts: valuesFacts, types: null });
+      if (valuesFacts === undefined) mandatory = undefined;
+      else if (mandatory !== undefined && !valuesFacts.optional) mandatory.push(param);
     }
-    facts = { answers, byParam };
-    callFactsCache.set(possibleAnswer, facts);
   }
-  return facts;
+  prepared = { doc, docFacts: facts, answers, known, mandatory };
+  preparedCalls.set(possibleAnswer, prepared);
+  return prepared;
 }
 
 /** Results of a passing type check (read-only: callers only look at `valid` and `isVariable`). */
@@ -398,24 +409,27 @@ function standardizedStrings(answers: PyValue): string[] {
 
 /** Is `standardizeString(s)` one of `candidates` (standardised already)? */
 function matchesStandardized(s: string, candidates: readonly string[]): boolean {
-  for (let i = 0; i < s.length; i++) {
-    if (s.charCodeAt(i) >= 128) return candidates.includes(standardizeString(s));
+  for (const c of candidates) {
+    const same = asciiStandardizesTo(s, c);
+    if (same === undefined) return candidates.includes(standardizeString(s));
+    if (same) return true;
   }
-  for (const c of candidates) if (asciiStandardizesTo(s, c)) return true;
   return false;
 }
 
 /**
- * `standardizeString(s) === std` for an ASCII `s`, comparing as it goes instead of building the
- * standardised text (for ASCII each character is standardised on its own).
+ * `standardizeString(s) === std`, comparing as it goes instead of building the standardised
+ * text; undefined when that takes a non-ASCII character of `s` (only for ASCII is each character
+ * standardised on its own, so a difference found before one is final).
  */
-function asciiStandardizesTo(s: string, std: string): boolean {
+function asciiStandardizesTo(s: string, std: string): boolean | undefined {
   let j = 0;
   for (let i = 0; i < s.length; i++) {
     let c = s.charCodeAt(i);
     if (c === 32 || c === 44 || c === 46 || c === 47 || c === 45 || c === 95 || c === 42 || c === 94) continue;
     if (c >= 65 && c <= 90) c += 32;
     else if (c === 39) c = 34;
+    else if (c >= 128) return undefined;
     if (std.charCodeAt(j) !== c) return false; // NaN past the end of std
     j++;
   }
@@ -528,9 +542,8 @@ export function simpleFunctionChecker(
   if (!(possibleAnswer instanceof Map)) {
     throw new CheckerCrash('AttributeError', `'${pyTypeName(possibleAnswer)}' object has no attribute 'values'`);
   }
-  const call = callFacts(possibleAnswer);
-  const answers = call.answers;
-  const facts = docFacts(doc);
+  const call = prepareCall(possibleAnswer, doc);
+  const { answers, docFacts: facts } = call;
   const funcName = underscoreToDot ? facts.underscoredName : facts.plainName;
 
   const modelParams = dictGet(modelOutput, funcName);
@@ -556,25 +569,26 @@ export function simpleFunctionChecker(
   }
 
   for (const [param, rawValue] of modelParams) {
-    // `if param not in properties or param not in answers`; for a dict of answers (the usual
-    // ground truth) the lookup also gives `answers[param]`, which BFCL reads further on.
-    const inDoc = typeof param === 'string' ? facts.params.get(param) : undefined;
-    let paramAnswers: ParamAnswers | undefined;
-    let known = false;
-    if (inDoc !== undefined) {
-      if (call.byParam !== undefined) {
-        paramAnswers = call.byParam.get(param as string);
-        known = paramAnswers !== undefined;
-      } else known = containsPy(answers, param);
+    // `if param not in properties or param not in answers` (then `answers[param]` is read).
+    let known: KnownParam | undefined;
+    let isKnown: boolean;
+    if (call.known !== undefined) {
+      known = typeof param === 'string' ? call.known.get(param) : undefined;
+      isKnown = known !== undefined;
+    } else {
+      isKnown = typeof param === 'string' && facts.propertyNames.has(param) && containsPy(answers, param);
     }
-    if (!known) {
+    if (!isKnown) {
       return {
         valid: false,
         error: [`Unexpected parameter: ${pyRepr(param)}.`],
         errorType: 'simple_function_checker:unexpected_param',
       };
     }
-    const { typeDescription, expectedType, nestedType } = inDoc ?? paramFacts(facts, param as string);
+    let types: ParamTypes;
+    if (known !== undefined) types = known.types ??= paramTypes(facts.properties, param as string);
+    else types = paramTypes(facts.properties, param as string);
+    const { typeDescription, typeDescriptionText, expectedType, nestedType } = types;
     let value = rawValue;
     if (typeDescription === 'tuple' && pyTypeName(value) === 'tuple') value = [...(value as PyTuple).items];
     if (typeDescription === 'float' && typeof value === 'bigint') {
@@ -582,9 +596,9 @@ export function simpleFunctionChecker(
       if (!Number.isFinite(f)) throw new CheckerCrash('OverflowError', 'int too large to convert to float');
       value = f;
     }
-    const values = paramAnswers !== undefined ? paramAnswers.values : getItem(answers, param);
-    const valuesFacts = paramAnswers !== undefined ? paramAnswers.facts : answerFacts(values);
-    const typeCheck = typeChecker(param, value, values, String(typeDescription), expectedType, nestedType, valuesFacts);
+    const values = known !== undefined ? known.values : getItem(answers, param);
+    const valuesFacts = known !== undefined ? known.facts : answerFacts(values);
+    const typeCheck = typeChecker(param, value, values, typeDescriptionText, expectedType, nestedType, valuesFacts);
     if (!typeCheck.valid) return { valid: false, error: typeCheck.error, errorType: typeCheck.errorType };
 
     if (!typeCheck.isVariable) {
@@ -608,7 +622,9 @@ export function simpleFunctionChecker(
     }
   }
 
-  if (answers instanceof Map) {
+  if (call.mandatory !== undefined) {
+    for (const param of call.mandatory) if (!dictHas(modelParams, param)) return missingOptional(param);
+  } else if (answers instanceof Map) {
     for (const [param, values] of answers) {
       if (!dictHas(modelParams, param) && !isOptional(values)) return missingOptional(param);
     }
@@ -723,6 +739,25 @@ function multipleFunctionChecker(
   return simpleFunctionChecker(doc, modelOutput[0]!, possibleAnswers[0]!, underscoreToDot);
 }
 
+const enum Checker {
+  SIMPLE,
+  MULTIPLE,
+  PARALLEL,
+}
+
+/** The checker by category name (a handful of names, each tested on every entry, so remembered). */
+const checkerByCategory = new Map<string, Checker>();
+const MAX_REMEMBERED_CATEGORIES = 256;
+
+function checkerOf(category: string): Checker {
+  let checker = checkerByCategory.get(category);
+  if (checker === undefined) {
+    checker = category.includes('parallel') ? Checker.PARALLEL : category.includes('multiple') ? Checker.MULTIPLE : Checker.SIMPLE;
+    if (checkerByCategory.size < MAX_REMEMBERED_CATEGORIES) checkerByCategory.set(category, checker);
+  }
+  return checker;
+}
+
 /**
  * BFCL's `ast_checker` for Python entries: dispatch on the category name (`parallel` ->
  * unordered parallel matching, `multiple` -> one call against the doc the ground truth names,
@@ -739,8 +774,9 @@ export function astCheck(
   underscoreToDot: boolean,
 ): CheckResult {
   const answers = iterPy(groundTruth);
-  if (category.includes('parallel')) return parallelFunctionCheckerNoOrder(docs, calls, answers, underscoreToDot);
-  if (category.includes('multiple')) return multipleFunctionChecker(docs, calls, answers, underscoreToDot);
+  const checker = checkerOf(category);
+  if (checker === Checker.PARALLEL) return parallelFunctionCheckerNoOrder(docs, calls, answers, underscoreToDot);
+  if (checker === Checker.MULTIPLE) return multipleFunctionChecker(docs, calls, answers, underscoreToDot);
   if (calls.length !== 1) {
     return { valid: false, error: ['Wrong number of functions.'], errorType: 'simple_function_checker:wrong_count' };
   }

@@ -39,11 +39,15 @@ import { PyTuple, type PyDict, type PyKey, type PyValue } from './types.js';
 
 /** A Python exception, by class name and `str(e)`. */
 export class PyException extends Error {
-  constructor(
-    readonly pyType: string,
-    message: string,
-  ) {
+  readonly pyType: string;
+  constructor(pyType: string, message: string) {
+    // An expected outcome (Python would raise it), not a bug: no stack trace, whose capture costs
+    // more than decoding a typical answer.
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
     super(message);
+    Error.stackTraceLimit = limit;
+    this.pyType = pyType;
     this.name = 'PyException';
   }
 }
@@ -74,6 +78,11 @@ interface Token {
   error?: PyException;
   /** ERRORTOKEN at end of input inside brackets: the line of the unclosed bracket. */
   unclosedLine?: number;
+}
+
+/** A token with every field present (one shape for all tokens keeps the parser's property reads monomorphic). */
+function token(type: TokType, value: string, line: number, level: number): Token {
+  return { type, value, line, level, num: undefined, str: undefined, error: undefined, unclosedLine: undefined };
 }
 
 const KEYWORDS = new Set([
@@ -136,7 +145,9 @@ class Tokenizer {
     } catch (e) {
       if (!(e instanceof PyException)) throw e;
       // CPython raises a tokenizer error when the parser fetches the offending token.
-      this.tokens.push({ type: 'ERRORTOKEN', value: '', line: this.line, level: this.parens.length, error: e });
+      const t = token('ERRORTOKEN', '', this.line, this.parens.length);
+      t.error = e;
+      this.tokens.push(t);
     }
     return this.tokens;
   }
@@ -186,14 +197,10 @@ class Tokenizer {
     }
     if (this.parens.length) {
       const open = this.parens[this.parens.length - 1]!;
-      this.tokens.push({
-        type: 'ERRORTOKEN',
-        value: '',
-        line: this.line,
-        level: this.parens.length,
-        error: syntaxError(`'${open.ch}' was never closed`, open.line),
-        unclosedLine: open.line,
-      });
+      const t = token('ERRORTOKEN', '', this.line, this.parens.length);
+      t.error = syntaxError(`'${open.ch}' was never closed`, open.line);
+      t.unclosedLine = open.line;
+      this.tokens.push(t);
       return;
     }
     if (lineHasToken) this.push('NEWLINE', '');
@@ -245,16 +252,10 @@ class Tokenizer {
         this.push('NAME', ascii ? name : name.normalize('NFKC'));
         return;
       }
-      // operators
-      const three = s.slice(this.i, this.i + 3);
-      const two = s.slice(this.i, this.i + 2);
+      // operators; brackets and commas (most tokens of an answer) without looking further
       let op: string;
-      if (OPERATORS3.has(three)) op = three;
-      else if (OPERATORS2.has(two)) op = two;
-      else if (two === '<>') op = two; // a token no rule accepts
-      else if (OPERATORS1.has(s[this.i]!)) op = s[this.i]!;
-      else if (c < 0x80 && c >= 0x20 && c !== 0x7f) op = s[this.i]!; // `!`, `$`, `?`, backtick: no rule accepts them
-      else throw syntaxError(`invalid non-printable character U+${c.toString(16).toUpperCase().padStart(4, '0')}`, this.line);
+      if (c === 40 || c === 41 || c === 91 || c === 93 || c === 123 || c === 125 || c === 44) op = s[this.i]!;
+      else op = this.operator(c);
       if (op === '(' || op === '[' || op === '{') {
         if (this.parens.length >= MAX_PAREN_LEVEL) throw syntaxError('too many nested parentheses', this.line);
         this.parens.push({ ch: op, line: this.line });
@@ -277,8 +278,23 @@ class Tokenizer {
     }
   }
 
-  private push(type: TokType, value: string, extra?: Partial<Token>): void {
-    this.tokens.push({ type, value, line: this.line, level: this.parens.length, ...extra });
+  /** The operator at the index (longest match); a tokenizer error for a character that starts no token. */
+  private operator(c: number): string {
+    const s = this.s;
+    const three = s.slice(this.i, this.i + 3);
+    if (OPERATORS3.has(three)) return three;
+    const two = s.slice(this.i, this.i + 2);
+    if (OPERATORS2.has(two)) return two;
+    if (two === '<>') return two; // a token no rule accepts
+    if (OPERATORS1.has(s[this.i]!)) return s[this.i]!;
+    if (c < 0x80 && c >= 0x20 && c !== 0x7f) return s[this.i]!; // `!`, `$`, `?`, backtick: no rule accepts them
+    throw syntaxError(`invalid non-printable character U+${c.toString(16).toUpperCase().padStart(4, '0')}`, this.line);
+  }
+
+  private push(type: TokType, value: string, num?: PyValue): void {
+    const t = token(type, value, this.line, this.parens.length);
+    if (num !== undefined) t.num = num;
+    this.tokens.push(t);
   }
 
   private number(): void {
@@ -300,6 +316,7 @@ class Tokenizer {
     };
     const endCheck = (what: string): void => {
       const c = s.charCodeAt(this.i);
+      if (c < 0x80 && !isAsciiIdContinue(c)) return; // the usual case: a delimiter follows
       // CPython 3.11 lets a number run into `and else for if in is not or` (with a warning).
       const rest = s.slice(this.i, this.i + 4);
       if (/^(?:and|else|for|i[fns]|not|or)/.test(rest)) return;
@@ -330,7 +347,7 @@ class Tokenizer {
         if (isDigit(d)) throw syntaxError(`invalid digit '${s[this.i]}' in ${what} literal`, line);
         endCheck(what);
         const text = s.slice(start, this.i).replace(/_/g, '');
-        this.push('NUMBER', s.slice(start, this.i), { num: BigInt(text) });
+        this.push('NUMBER', s.slice(start, this.i), BigInt(text));
         return;
       }
     }
@@ -363,9 +380,9 @@ class Tokenizer {
     const raw = s.slice(start, this.i);
     const text = raw.replace(/_/g, '');
     if (isImag) {
-      this.push('NUMBER', raw, { num: PyOpaque.complexValue(0, Number(text.slice(0, -1))) });
+      this.push('NUMBER', raw, PyOpaque.complexValue(0, Number(text.slice(0, -1))));
     } else if (isFloat) {
-      this.push('NUMBER', raw, { num: Number(text) });
+      this.push('NUMBER', raw, Number(text));
     } else {
       if (text.length > 1 && text.charCodeAt(0) === 48 && /[1-9]/.test(text)) {
         throw syntaxError(
@@ -379,7 +396,7 @@ class Tokenizer {
           line,
         );
       }
-      this.push('NUMBER', raw, { num: BigInt(text) });
+      this.push('NUMBER', raw, BigInt(text));
     }
   }
 
@@ -434,7 +451,9 @@ class Tokenizer {
     } else {
       piece = { kind: 'str', value: raw ? body : decodeEscapes(body, false, line), u: prefix === 'u' };
     }
-    this.tokens.push({ type: 'STRING', value: s.slice(start, this.i), line, level: this.parens.length, str: piece });
+    const t = token('STRING', s.slice(start, this.i), line, this.parens.length);
+    t.str = piece;
+    this.tokens.push(t);
   }
 }
 
@@ -620,13 +639,17 @@ class ParseFailure extends PyException {
 }
 
 /** The parser fetched a token the tokenizer could not produce. */
-class TokenizerFailure extends Error {
-  constructor(readonly error: PyException) {
-    super(error.message);
-  }
+/** (A carrier caught by parseEval, not an Error: it needs no stack trace.) */
+class TokenizerFailure {
+  constructor(readonly error: PyException) {}
 }
 
 const SOFT_KEYWORDS = new Set(['match', 'case', '_']);
+/** Keywords and operators that can start an expression. */
+const EXPRESSION_KEYWORDS = new Set(['True', 'False', 'None', 'not', 'lambda', 'await']);
+const EXPRESSION_OPS = new Set(['(', '[', '{', '-', '+', '~', '...']);
+/** Tokens after which an atom is a whole expression (no operator, call, subscript... follows). */
+const ATOM_END_OPS = new Set([',', ')', ']', '}', ':']);
 
 /** `_PyPegen_get_expr_name`. */
 function exprName(e: Node): string {
@@ -822,9 +845,9 @@ class Parser {
       case 'STRING':
         return true;
       case 'NAME':
-        return !KEYWORDS.has(t.value) || ['True', 'False', 'None', 'not', 'lambda', 'await'].includes(t.value);
+        return !KEYWORDS.has(t.value) || EXPRESSION_KEYWORDS.has(t.value);
       case 'OP':
-        return ['(', '[', '{', '-', '+', '~', '...'].includes(t.value);
+        return EXPRESSION_OPS.has(t.value);
       default:
         return false;
     }
@@ -845,6 +868,8 @@ class Parser {
   expression(): Node {
     this.enter();
     try {
+      const atom = this.loneAtom();
+      if (atom !== undefined) return atom;
       if (this.isKw('lambda')) return this.lambdef();
       const start = this.p;
       const body = this.disjunction();
@@ -866,6 +891,29 @@ class Parser {
       return body;
     } finally {
       this.depth--;
+    }
+  }
+
+  /**
+   * A name, number or single string followed by `,` `)` `]` `}` `:` or the end: what the whole
+   * descent from `disjunction` to `atom` gives for it, without the descent.
+   */
+  private loneAtom(): Node | undefined {
+    const t = this.tok;
+    const next = this.toks[this.p + 1];
+    if (next === undefined) return undefined;
+    if (next.type === 'OP' ? !ATOM_END_OPS.has(next.value) : next.type !== 'NEWLINE' && next.type !== 'EOF') return undefined;
+    switch (t.type) {
+      case 'NUMBER':
+        this.p++;
+        return { t: 'Constant', v: t.num! };
+      case 'STRING':
+        return this.strings();
+      case 'NAME':
+        if (KEYWORDS.has(t.value) && t.value !== 'True' && t.value !== 'False' && t.value !== 'None') return undefined;
+        return this.atom();
+      default:
+        return undefined;
     }
   }
 
@@ -2143,7 +2191,9 @@ function resolveCall(node: Extract<Node, { t: 'Call' }>): PyDict {
     if (k.arg === null) dictSet(args, null, v);
     else args.set(k.arg, v);
   }
-  return new Map([[name, args]]);
+  const call: PyDict = new Map();
+  call.set(name, args);
+  return call;
 }
 
 function resolveValue(node: Node | null): PyValue {
@@ -2223,7 +2273,10 @@ export function parsePythonExpression(text: string): PyAstNode {
   }
   const tokens = new Tokenizer(src).run();
   const node = new Parser(tokens).parseEval();
-  if (astDepth(node) > MAX_AST_DEPTH) throw new PyException('RecursionError', RECURSION_ERROR);
+  // Every level of the tree has a token of its own, so only long inputs can be too deep.
+  if (2 * tokens.length + 10 > MAX_AST_DEPTH && astDepth(node) > MAX_AST_DEPTH) {
+    throw new PyException('RecursionError', RECURSION_ERROR);
+  }
   return node;
 }
 
@@ -2261,15 +2314,37 @@ function isSpace(c: number): boolean {
   return c === 32 || c === 10 || c === 9;
 }
 
+/** What `SimpleCalls.word` moved past. */
+const enum Word {
+  NONE,
+  NAME,
+  KEYWORD,
+}
+
+/** KEYWORDS by length, for `isKeywordAt`. */
+const KEYWORDS_BY_LENGTH: string[][] = [];
+for (const k of KEYWORDS) (KEYWORDS_BY_LENGTH[k.length] ??= []).push(k);
+
+/** Is `s.slice(start, end)` a keyword? (Without slicing: most names are not one.) */
+function isKeywordAt(s: string, start: number, end: number): boolean {
+  const candidates = KEYWORDS_BY_LENGTH[end - start];
+  if (candidates === undefined) return false;
+  const c = s.charCodeAt(start);
+  for (const k of candidates) if (k.charCodeAt(0) === c && s.startsWith(k, start)) return true;
+  return false;
+}
+
 /**
  * What the full tokenizer + parser + `resolve_ast_call` give for the common shape of an answer,
  * `[f(a=1, b='x'), g.h(c=[1, -2.5], d={'k': None}, e=(1, 2), f=name)]`, in one pass over the text
- * without building tokens or an AST: calls by dotted ASCII name with keyword arguments only, whose
- * values are plain string literals (no prefix, escape, control character or implicit
- * concatenation), decimal int/float literals (optionally negated), True/False/None, bare names,
- * and lists, tuples and dicts of those. At the first thing outside that subset (anything unusual,
- * every syntax error included) `parse` gives up and returns undefined, and the text goes the
- * full way, which alone knows Python's errors; on text it accepts, the result is the same.
+ * without building tokens or an AST: calls by dotted ASCII name with keyword arguments (positional
+ * ones before them are parsed and dropped, as resolveCall drops them), whose values are one-line
+ * string literals (plain, `u`, or `r` without backslashes; adjacent ones joined; escapes that
+ * cannot fail), decimal int/float literals (a unary operator before one negates it, as in
+ * resolveValue), True/False/None, bare names, and lists, tuples and dicts of those. At the first
+ * thing outside that subset (anything unusual, every syntax error included) `parse` gives up and
+ * returns undefined, and the text goes the full way, which alone knows Python's errors; on text
+ * it accepts, the result is the same.
  */
 class SimpleCalls {
   private i = 0;
@@ -2313,27 +2388,34 @@ class SimpleCalls {
     return true;
   }
 
-  /** An ASCII identifier that is not a keyword and does not run into a string literal or a non-ASCII letter. */
-  private name(): string | undefined {
+  /** Moves past an ASCII identifier that is not a keyword (see `word`). */
+  private name(): boolean {
+    return this.word() === Word.NAME;
+  }
+
+  /**
+   * Moves past an ASCII identifier or keyword that does not run into a string literal (a prefix)
+   * or a non-ASCII letter (more identifier); the index is anywhere when it gives NONE.
+   */
+  private word(): Word {
     const s = this.s;
     const start = this.i;
     let c = s.charCodeAt(start);
-    if (!isAsciiIdStart(c)) return undefined;
+    if (!isAsciiIdStart(c)) return Word.NONE;
     do c = s.charCodeAt(++this.i);
     while (isAsciiIdContinue(c));
-    if (c === 34 || c === 39 || c >= 0x80) return undefined; // a string prefix, or more identifier
-    const name = s.slice(start, this.i);
-    return KEYWORDS.has(name) ? undefined : name;
+    if (c === 34 || c === 39 || c >= 0x80) return Word.NONE;
+    return isKeywordAt(s, start, this.i) ? Word.KEYWORD : Word.NAME;
   }
 
   /** `name(.name)*(kw=value, ...)` -> `{name: {kw: value}}`, as resolveCall builds it. */
   private call(): PyDict | undefined {
     const s = this.s;
     const start = this.i;
-    if (this.name() === undefined) return undefined;
+    if (!this.name()) return undefined;
     while (s.charCodeAt(this.i) === 0x2e /* . */) {
       this.i++;
-      if (this.name() === undefined) return undefined;
+      if (!this.name()) return undefined;
     }
     const name = s.slice(start, this.i);
     if (this.skipSpace() !== 0x28 /* ( */) return undefined;
@@ -2342,8 +2424,10 @@ class SimpleCalls {
     let c = this.skipSpace();
     while (c !== 0x29 /* ) */) {
       const at = this.i;
-      const kw = this.name();
-      if (kw !== undefined && this.skipSpace() === 0x3d /* = */ && s.charCodeAt(this.i + 1) !== 0x3d) {
+      const isName = this.name();
+      const kwEnd = this.i;
+      if (isName && this.skipSpace() === 0x3d /* = */ && s.charCodeAt(this.i + 1) !== 0x3d) {
+        const kw = s.slice(at, kwEnd);
         this.i++;
         this.skipSpace();
         const value = this.value();
@@ -2371,7 +2455,15 @@ class SimpleCalls {
   private value(): PyValue | undefined {
     const s = this.s;
     const c = s.charCodeAt(this.i);
-    if (c === 34 || c === 39) return this.string(c);
+    if (c === 34 || c === 39) return this.strings(false);
+    if ((c | 0x20) === 117 /* u */ || (c | 0x20) === 114 /* r */) {
+      // `u'..'` is a plain str; `r'..'` too when it holds no backslash.
+      const q = s.charCodeAt(this.i + 1);
+      if (q === 34 || q === 39) {
+        this.i++;
+        return this.strings((c | 0x20) === 114);
+      }
+    }
     if (isDigit(c)) return this.number();
     if (c === 0x2d /* - */ || c === 0x2b /* + */ || c === 0x7e /* ~ */) {
       // resolveValue negates the constant operand of any unary operator (`+1` gives -1).
@@ -2388,16 +2480,15 @@ class SimpleCalls {
       return v;
     }
     const start = this.i;
-    if (!isAsciiIdStart(c)) return undefined;
-    let d = c;
-    do d = s.charCodeAt(++this.i);
-    while (isAsciiIdContinue(d));
-    if (d === 34 || d === 39 || d >= 0x80) return undefined;
-    const name = s.slice(start, this.i);
-    if (name === 'True') return true;
-    if (name === 'False') return false;
-    if (name === 'None') return null;
-    return KEYWORDS.has(name) ? undefined : name; // a bare name resolves to its identifier
+    const word = this.word();
+    if (word === Word.NAME) return s.slice(start, this.i); // a bare name resolves to its identifier
+    if (word === Word.KEYWORD) {
+      const length = this.i - start;
+      if (length === 4 && s.startsWith('True', start)) return true;
+      if (length === 5 && s.startsWith('False', start)) return false;
+      if (length === 4 && s.startsWith('None', start)) return null;
+    }
+    return undefined;
   }
 
   private list(): PyValue[] | undefined {
@@ -2448,10 +2539,30 @@ class SimpleCalls {
   }
 
   /**
+   * Adjacent string literals (`'New' " York"`), joined as Python joins them: the first may be raw
+   * (then without backslashes), the others are plain.
+   */
+  private strings(raw: boolean): string | undefined {
+    const s = this.s;
+    let value = this.string(s.charCodeAt(this.i), raw);
+    for (;;) {
+      if (value === undefined) return undefined;
+      const at = this.i;
+      const c = this.skipSpace();
+      if (c !== 34 && c !== 39) {
+        this.i = at;
+        return value;
+      }
+      const next = this.string(c, false);
+      value = next === undefined ? undefined : value + next;
+    }
+  }
+
+  /**
    * A one-line string literal without prefix. Escapes that cannot fail are decoded as the full
    * way does (`\\x`, `\\u`, `\\U`, `\\N` and a backslash before a line break are left to it).
    */
-  private string(quote: number): string | undefined {
+  private string(quote: number, raw: boolean): string | undefined {
     const s = this.s;
     const start = this.i + 1;
     if (s.charCodeAt(start) === quote && s.charCodeAt(start + 1) === quote) return undefined; // triple-quoted
@@ -2464,6 +2575,7 @@ class SimpleCalls {
         return escapes ? decodeEscapes(body, false, 0) : body;
       }
       if (c === 0x5c /* \ */) {
+        if (raw) return undefined;
         const e = s.charCodeAt(i + 1);
         if (e < 0x20 || e >= 0x7f || e === 120 /* x */ || e === 117 /* u */ || e === 85 /* U */ || e === 78 /* N */) return undefined;
         escapes = true;

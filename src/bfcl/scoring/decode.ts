@@ -11,7 +11,7 @@
 import { parsePyJson, parsePyJsonPrefix } from './pyjson.js';
 import { decodePython, type DecodeOutcome } from './decode-python.js';
 import { pyTypeName } from './pyvalue.js';
-import { PyTuple, type DecoderKind, type PyDict, type PyValue } from './types.js';
+import { PyTuple, type DecoderKind, type PyDict, type PyKey, type PyValue } from './types.js';
 
 export type { DecodeOutcome };
 export { decodePython };
@@ -53,9 +53,8 @@ export function decodeFc(result: PyValue): DecodeOutcome {
   const calls: PyValue[] = [];
   for (const item of items) {
     if (!(item instanceof Map)) return fail(`'${pyTypeName(item)}' object has no attribute 'keys'`);
-    const first = item.entries().next();
-    if (first.done) return fail('list index out of range');
-    const [name, value] = first.value;
+    if (item.size === 0) return fail('list index out of range');
+    const [name, value] = firstEntry(item);
     let params: PyValue;
     if (typeof value === 'string') {
       try {
@@ -68,9 +67,22 @@ export function decodeFc(result: PyValue): DecodeOutcome {
     } else {
       return fail(`the JSON object must be str, bytes or bytearray, not ${pyTypeName(value)}`);
     }
-    calls.push(new Map([[name, params]]));
+    calls.push(singleEntryDict(name, params));
   }
   return { ok: true, calls };
+}
+
+/** The first entry of a non-empty dict. */
+function firstEntry(d: PyDict): [PyKey, PyValue] {
+  for (const entry of d) return entry;
+  throw new Error('firstEntry of an empty dict');
+}
+
+/** `{name: value}` (cheaper than `new Map([[name, value]])`, which goes through the iterator protocol). */
+function singleEntryDict(name: PyKey, value: PyValue): PyDict {
+  const d: PyDict = new Map();
+  d.set(name, value);
+  return d;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -247,7 +259,7 @@ export function isFunctionCallingFormat(decoded: PyValue): decoded is PyDict[] {
   if (!Array.isArray(decoded)) return false;
   for (const item of decoded) {
     if (!(item instanceof Map) || item.size !== 1) return false;
-    if (!(item.values().next().value instanceof Map)) return false;
+    if (!(firstEntry(item)[1] instanceof Map)) return false;
   }
   return true;
 }

@@ -23,11 +23,34 @@ export function isRelevanceCategory(category: string): boolean {
   return category.includes('relevance');
 }
 
-function scoreRelevance(input: EntryInput): EntryOutcome {
-  const { id, category } = input;
+/** How an entry of a category is scored. */
+const enum Scoring {
+  AST,
+  RELEVANCE,
+  IRRELEVANCE,
+  UNSUPPORTED,
+}
+
+/** Scoring by category name: a handful of names, each tested with several substring checks, so remembered. */
+const scoringByCategory = new Map<string, Scoring>();
+const MAX_REMEMBERED_CATEGORIES = 256;
+
+function scoringOf(category: string): Scoring {
+  let scoring = scoringByCategory.get(category);
+  if (scoring === undefined) {
+    if (isRelevanceCategory(category)) scoring = category.includes('irrelevance') ? Scoring.IRRELEVANCE : Scoring.RELEVANCE;
+    else if (category.includes('java') || category.includes('multi_turn') || category.includes('memory') || category.includes('web_search')) {
+      scoring = Scoring.UNSUPPORTED;
+    } else scoring = Scoring.AST;
+    if (scoringByCategory.size < MAX_REMEMBERED_CATEGORIES) scoringByCategory.set(category, scoring);
+  }
+  return scoring;
+}
+
+function scoreRelevance(input: EntryInput, irrelevance: boolean): EntryOutcome {
+  const { id } = input;
   const decoded = decodeCalls(input.result, input.decoder);
   const containsCall = decoded.ok && !isEmptyOutput(decoded.calls);
-  const irrelevance = category.includes('irrelevance');
   const success = irrelevance ? !containsCall : containsCall;
   const out: EntryOutcome = { id, valid: success };
   if (decoded.ok) out.decoded = decoded.calls;
@@ -78,8 +101,9 @@ function crash(id: string, e: { name?: string; pyType?: string; message: string 
 export function scoreEntry(input: EntryInput): EntryOutcome {
   const { id, category } = input;
   try {
-    if (isRelevanceCategory(category)) return scoreRelevance(input);
-    if (category.includes('java') || category.includes('multi_turn') || category.includes('memory') || category.includes('web_search')) {
+    const scoring = scoringOf(category);
+    if (scoring === Scoring.RELEVANCE || scoring === Scoring.IRRELEVANCE) return scoreRelevance(input, scoring === Scoring.IRRELEVANCE);
+    if (scoring === Scoring.UNSUPPORTED) {
       return {
         id,
         valid: false,

@@ -32,7 +32,11 @@ export class PyJsonDecodeError extends SyntaxError {
 
   constructor(msg: string, doc: string, utf16Pos: number, pyError = 'JSONDecodeError', plain = false) {
     const { pos, lineno, colno } = locate(doc, utf16Pos);
+    // An expected outcome (malformed model output), not a bug: no stack trace to capture.
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
     super(plain ? msg : `${msg}: line ${lineno} column ${colno} (char ${pos})`);
+    Error.stackTraceLimit = limit;
     this.name = 'PyJsonDecodeError';
     this.msg = msg;
     this.pos = pos;
