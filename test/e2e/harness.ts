@@ -1,3 +1,4 @@
+import { expect } from 'vitest';
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -224,4 +225,52 @@ export function receivedByStep(servers: E2eServers): Map<string, number> {
     out.set(k, (out.get(k) ?? 0) + 1);
   }
   return out;
+}
+
+/** Steps that make no cloud call: the cost gate's pre-pass may already have built them. */
+export const LOCAL_STEPS = ['load', 'filter', 'split', 'mixin', 'render', 'render.eval', 'export', 'report'];
+
+/** What a seed experiment's full run must produce. */
+export interface SeedExpectations {
+  name: string;
+  models: string[];
+  approaches: string[];
+  categories: string[];
+  /** Eval examples per model x approach. */
+  evalExamples: number;
+}
+
+const pairs = (e: SeedExpectations) => e.models.flatMap((m) => e.approaches.map((a) => `${m}.${a}`));
+
+/**
+ * A first full run: every cloud step ran (local ones ran or were built by the pre-pass),
+ * results/ has every model x approach x category, accuracies are ordered as the fake scripts
+ * them, and every Converse request was received and completed exactly once.
+ */
+export function expectFullSeedRun(servers: E2eServers, project: string, stdout: string, e: SeedExpectations): void {
+  const ran = statuses(stdout);
+  for (const [id, status] of Object.entries(ran)) expect([LOCAL_STEPS.includes(id) ? 'cached' : 'ran', 'ran'], `${id} ${status}`).toContain(status);
+  const evaluation = pairs(e).flatMap((p) => [`infer.${p}`, `score.${p}`]);
+  expect(Object.keys(ran)).toEqual(expect.arrayContaining(['load', 'split', 'mixin', 'render', 'export', 'report', 'upload', 'distill', 'deploy', 'results', 'teardown', ...evaluation]));
+
+  expect(existsSync(join(project, 'results', e.name, 'summary.json'))).toBe(true);
+  const { summary, outcomes } = readResults(project, e.name);
+  const rows = modelRows(summary);
+  expect(rows.map((r) => `${r.model}.${r.approach}`).sort()).toEqual(pairs(e).sort());
+  for (const row of rows) {
+    expect(Object.keys(row.perCategory).sort()).toEqual([...e.categories].sort());
+    for (const c of Object.values(row.perCategory)) expect(c.accuracy).toBeCloseTo(c.correct / c.n, 10);
+    expect(row.overall.n).toBe(e.evalExamples);
+  }
+  expect(outcomes.trim().split('\n')).toHaveLength(pairs(e).length * e.evalExamples);
+  // Non-trivial and ordered as scripted: teacher > distilled student > base student.
+  const acc = (m: string) => rows.filter((r) => r.model === m).map((r) => r.overall.accuracy);
+  for (const a of acc('teacher')) expect(a).toBeGreaterThan(0.8);
+  for (const a of acc('student')) expect(a).toBeGreaterThan(0.5), expect(a).toBeLessThan(0.8);
+  for (const a of acc('student-base')) expect(a).toBeGreaterThan(0.2), expect(a).toBeLessThan(0.5);
+
+  const { runtime } = servers;
+  expect(runtime.requests.length).toBe(pairs(e).length * e.evalExamples);
+  expect([...runtime.completed.values()].every((n) => n === 1)).toBe(true);
+  expect(servers.converseBy()).toEqual(Object.fromEntries(pairs(e).map((p) => [p, { received: e.evalExamples, completed: e.evalExamples }])));
 }

@@ -1,8 +1,6 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempProject } from '../cli/helpers.js';
-import { cli, modelRows, readResults, secretLeaks, statuses } from './harness.js';
+import { cli, expectFullSeedRun, secretLeaks, statuses } from './harness.js';
 import { startServers, type E2eServers } from './servers.js';
 
 /**
@@ -20,7 +18,6 @@ const APPROACHES = ['prompt'];
 const CATEGORIES = ['live_simple', 'live_multiple'];
 const EVAL = 211; // 423 entries after the filter, 212 train / 211 eval
 
-const LOCAL = ['load', 'filter', 'split', 'mixin', 'render', 'export', 'report'];
 
 let servers: E2eServers;
 let project: string;
@@ -40,40 +37,14 @@ describe('the Llama seed end to end against the fake cloud', () => {
     outputs.push(run.stdout, run.stderr);
     expect(run.stderr).not.toMatch(/^error/m);
     expect(run.code).toBe(0);
-    const ran = statuses(run.stdout);
-    // Local steps may have run in the cost gate's pre-pass (then they are cached here); every cloud step ran now.
-    for (const [id, status] of Object.entries(ran)) expect([LOCAL.includes(id) ? 'cached' : 'ran', 'ran'], `${id} ${status}`).toContain(status);
-    expect(Object.keys(ran)).toEqual(
-      expect.arrayContaining(['load', 'split', 'mixin', 'render', 'export', 'filter', 'report', 'upload', 'distill', 'deploy', 'results', 'teardown', ...MODELS.flatMap((m) => APPROACHES.flatMap((a) => [`infer.${m}.${a}`, `score.${m}.${a}`]))]),
-    );
+    expectFullSeedRun(servers, project, run.stdout, { name: NAME, models: MODELS, approaches: APPROACHES, categories: CATEGORIES, evalExamples: EVAL });
 
-    expect(existsSync(join(project, 'results', NAME, 'summary.json'))).toBe(true);
-    const { summary, outcomes } = readResults(project, NAME);
-    const rows = modelRows(summary);
-    expect(rows.map((r) => `${r.model}.${r.approach}`).sort()).toEqual(MODELS.flatMap((m) => APPROACHES.map((a) => `${m}.${a}`)).sort());
-    for (const row of rows) {
-      expect(Object.keys(row.perCategory).sort()).toEqual([...CATEGORIES].sort());
-      for (const c of Object.values(row.perCategory)) expect(c.accuracy).toBeCloseTo(c.correct / c.n, 10);
-      expect(row.overall.n).toBe(EVAL);
-    }
-    expect(outcomes.trim().split('\n')).toHaveLength(MODELS.length * APPROACHES.length * EVAL);
-    // Non-trivial and ordered as scripted: teacher > distilled student > base student.
-    const acc = (m: string) => rows.filter((r) => r.model === m).map((r) => r.overall.accuracy);
-    for (const a of acc('teacher')) expect(a).toBeGreaterThan(0.8);
-    for (const a of acc('student')) expect(a).toBeGreaterThan(0.5), expect(a).toBeLessThan(0.8);
-    for (const a of acc('student-base')) expect(a).toBeGreaterThan(0.2), expect(a).toBeLessThan(0.5);
-
-    const { control, runtime } = servers;
+    const { control } = servers;
     expect(control.counts.CreateModelCustomizationJob).toBe(1);
     expect(control.created).toEqual({ jobs: 1, deployments: 0, provisioned: 1 });
     expect(control.counts.CreateProvisionedModelThroughput).toBe(1);
     expect(control.counts.DeleteProvisionedModelThroughput).toBe(1);
     expect(control.deployments.size).toBe(0);
-    expect(runtime.requests.length).toBe(MODELS.length * APPROACHES.length * EVAL);
-    expect([...runtime.completed.values()].every((n) => n === 1)).toBe(true);
-    expect(servers.converseBy()).toEqual(
-      Object.fromEntries(MODELS.flatMap((m) => APPROACHES.map((a) => [`${m}.${a}`, { received: EVAL, completed: EVAL }]))),
-    );
   }, 180_000);
 
   it('reruns as all cache hits with zero new requests', async () => {
