@@ -146,11 +146,15 @@ describe('distill', () => {
     const first = bench.context('distill', key, distillParams(), { upload });
     const controller = new AbortController();
     // Create, then lose the state dir, as if the process died before writing job.json.
+    const before = cloud.fake.created.jobs;
     const running = distillStep.run({ ...first, signal: controller.signal });
-    await new Promise((r) => setTimeout(r, 30));
+    // Abort once the service has the job (not after a fixed delay, which may fall before the
+    // create or while it is still in flight).
+    for (let waited = 0; cloud.fake.created.jobs === before && waited < 30_000; waited += 10) await new Promise((r) => setTimeout(r, 10));
     controller.abort();
     await running.catch(() => undefined);
     const created = cloud.fake.created.jobs;
+    expect(created).toBe(before + 1);
     const { rmSync } = await import('node:fs');
     rmSync(join(first.stateDir, 'job.json'), { force: true });
     await distillStep.run(bench.context('distill', key, distillParams(), { upload }));
