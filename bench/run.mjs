@@ -74,6 +74,22 @@ for (const f of await benchScorer({ check })) {
   record(`scorer ${f.label}: ratio fc-distill cold / official`, f.oursCold / f.official, 'x');
 }
 
+// 4. inference under an injected quota (fake Bedrock runtime answers 429 above it): the
+// adaptive limiter's achieved share of the quota, success rate, and nothing lost.
+{
+  const [quota, seconds] = check ? ['600', '10'] : ['600', '30'];
+  const r = spawnSync(
+    process.execPath,
+    ['--import', join(root, 'test/graph/fixtures/register-ts.mjs'), join(root, 'test/models/quota.ts'), quota, seconds],
+    { cwd: root, encoding: 'utf8' },
+  );
+  if (r.status !== 0) throw new Error(`inference quota measurement failed:\n${r.stderr}`);
+  const f = JSON.parse(r.stdout.trim().split('\n').at(-1));
+  record(`inference under a ${f.quotaPerMinute}/min quota: achieved share`, 100 * f.share, '%', 90, 'higher');
+  record('inference under the quota: requests that succeeded', 100 * f.successRate, '%', 99, 'higher');
+  record('inference under the quota: requests lost', f.lost, 'requests', 0);
+}
+
 const missed = results.filter((r) => !r.ok);
 console.log(missed.length ? `\n${missed.length} figure(s) missed their target.` : '\nall figures within target.');
 process.exitCode = missed.length ? 1 : 0;
