@@ -40,7 +40,7 @@ function record(name, value, unit, target, better = 'lower', open) {
   const met = target === undefined || meets(better === 'lower' ? target * slack : target / slack);
   const ok = met || (check && open !== undefined && meets(open.floor));
   results.push({ name, value, unit, target, better, ok });
-  const t = target === undefined ? '' : `  (target ${better === 'lower' ? '<' : '>='} ${target} ${unit})`;
+  const t = target === undefined ? '' : `  (target ${better === 'lower' ? '<=' : '>='} ${target} ${unit})`;
   const note = !met && open ? `  [open: ${open.issue}; check mode requires ${better === 'lower' ? '<=' : '>='} ${open.floor}]` : '';
   console.log(`${met ? 'ok  ' : 'MISS'} ${name}: ${value.toFixed(unit === 'ms' ? 0 : 1)} ${unit}${t}${note}`);
 }
