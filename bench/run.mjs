@@ -39,7 +39,7 @@ function record(name, value, unit, target, better = 'lower', open) {
   const meets = (bar) => (better === 'lower' ? value <= bar : value >= bar);
   const met = target === undefined || meets(better === 'lower' ? target * slack : target / slack);
   const ok = met || (check && open !== undefined && meets(open.floor));
-  results.push({ name, value, unit, target, better, ok });
+  results.push({ name, value, unit, target, better, ok, met });
   const t = target === undefined ? '' : `  (target ${better === 'lower' ? '<=' : '>='} ${target} ${unit})`;
   const note = !met && open ? `  [open: ${open.issue}; check mode requires ${better === 'lower' ? '<=' : '>='} ${open.floor}]` : '';
   console.log(`${met ? 'ok  ' : 'MISS'} ${name}: ${value.toFixed(unit === 'ms' ? 0 : 1)} ${unit}${t}${note}`);
@@ -91,5 +91,12 @@ for (const f of await benchScorer({ check })) {
 }
 
 const missed = results.filter((r) => !r.ok);
-console.log(missed.length ? `\n${missed.length} figure(s) missed their target.` : '\nall figures within target.');
+const open = results.filter((r) => r.ok && !r.met);
+console.log(
+  missed.length
+    ? `\n${missed.length} figure(s) missed their target.`
+    : open.length
+      ? `\n${open.length} open target(s) not met yet (printed as MISS, tracked in their issues); every other figure within target.`
+      : '\nall figures within target.',
+);
 process.exitCode = missed.length ? 1 : 0;
