@@ -42,13 +42,10 @@ export async function runExperiment(file: string, options: RunOptions): Promise<
       const selected = selectSteps(steps, options);
       // Cloud steps are checked before anything runs, so that a missing credential or setting
       // is named once, after every local step has been done and cached.
-      const blocked = steps
-        .filter((s) => selected.has(s.id) && s.remote && !s.cached)
-        .map((s) => ({ step: s, missing: missingForStep(s) }))
-        .filter((b) => b.missing.length > 0);
+      const remote = steps.filter((s) => selected.has(s.id) && s.remote && !s.cached);
+      const blocked = remote.map((s) => ({ step: s, missing: missingForStep(s) })).filter((b) => b.missing.length > 0);
       // Then, once, what only the cloud can tell (credentials accepted, bucket there): before
       // any remote step starts, so nothing is paid for in a run that cannot finish.
-      const remote = steps.filter((s) => selected.has(s.id) && s.remote && !s.cached);
       let refused: InputError | undefined;
       if (!blocked.length && remote.length) {
         try {

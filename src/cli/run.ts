@@ -1,15 +1,7 @@
 import type { Command } from 'commander';
-import { addStoreOptions, type StoreOptionValues } from './options.js';
+import { addStoreOptions } from './options.js';
+import type { RunOptions } from './run-experiment.js';
 
-interface RunOptions extends StoreOptionValues {
-  until?: string[];
-  only?: string[];
-  force?: string[];
-  concurrency: string;
-  json?: boolean;
-  budget?: string;
-  yes?: boolean;
-}
 
 const collect = (value: string, previous: string[] = []) => [...previous, ...value.split(',').filter(Boolean)];
 

@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Manifest, StepContext, StepInput, StepKind, StepResult } from '../../src/graph/step.js';
 import type { JsonObject } from '../../src/json.js';
+import { LIVE_CATEGORIES } from '../../src/bfcl/records.js';
 
 export const repoDir = resolve(fileURLToPath(import.meta.url), '../../..');
 export const sharedDir = process.env.FC_DISTILL_SHARED ?? resolve(repoDir, '../shared');
@@ -42,11 +43,4 @@ export async function runStep(
   return { outDir, result, logs };
 }
 
-export const LIVE = [
-  'live_simple',
-  'live_multiple',
-  'live_parallel',
-  'live_parallel_multiple',
-  'live_irrelevance',
-  'live_relevance',
-];
+export const LIVE = [...LIVE_CATEGORIES];

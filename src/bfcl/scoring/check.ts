@@ -15,18 +15,13 @@
  */
 import type { BfclFunctionDoc, BfclParameterSchema } from '../records.js';
 import { dictGet, dictHas, pyEquals, pyIn, pyRepr, pyStr, pyTypeName } from './pyvalue.js';
+import { PyException } from './py-exception.js';
 import { PyTuple, type PyDict, type PyKey, type PyValue } from './types.js';
 
 /** A Python exception BFCL's checker would raise (crashing its run). */
-export class CheckerCrash extends Error {
-  readonly pyType: string;
+export class CheckerCrash extends PyException {
   constructor(pyType: string, message: string) {
-    // An outcome reported for the entry, not a bug here: no stack trace to capture.
-    const limit = Error.stackTraceLimit;
-    Error.stackTraceLimit = 0;
-    super(message);
-    Error.stackTraceLimit = limit;
-    this.pyType = pyType;
+    super(pyType, message);
     this.name = 'CheckerCrash';
   }
 }

@@ -35,22 +35,10 @@
  *  - Python 3.12+ f-string nesting rules are not applied (3.11 tokenization).
  */
 import { PyOpaque, dictGet, dictSet, floatRepr, pyEquals, pyRepr, pyTypeName } from './pyvalue.js';
+import { PyException } from './py-exception.js';
 import { PyTuple, type PyDict, type PyKey, type PyValue } from './types.js';
 
-/** A Python exception, by class name and `str(e)`. */
-export class PyException extends Error {
-  readonly pyType: string;
-  constructor(pyType: string, message: string) {
-    // An expected outcome (Python would raise it), not a bug: no stack trace, whose capture costs
-    // more than decoding a typical answer.
-    const limit = Error.stackTraceLimit;
-    Error.stackTraceLimit = 0;
-    super(message);
-    Error.stackTraceLimit = limit;
-    this.pyType = pyType;
-    this.name = 'PyException';
-  }
-}
+export { PyException } from './py-exception.js';
 
 // ---------------------------------------------------------------------------------------------
 // Tokens
