@@ -24,25 +24,33 @@ import { startServers, type E2eServers } from './servers.js';
  * answered requests. On the Nova seed filtered to 316 entries (158 eval x 3 models x 2
  * approaches = 948 Converse calls per run), against moto and the fake Bedrock servers.
  *
- * Kill points: the boundaries where a crash could lose remote state (after the last local step,
- * after upload, after distill, after deploy, between evaluation steps, before the teardown),
- * one early local boundary, inside the distillation poll and inside inference. A boundary is
- * the step's `done` line: the artifact is published, later steps may have started.
+ * Kill points: every step kind's boundary (each local data step, upload, distill, deploy, an
+ * inference and a scoring step, results, teardown), inside the distillation poll and inside
+ * inference. A boundary is the step's `done` line: the artifact is published, later steps may
+ * have started.
  */
 
 const EVAL = 158;
 const CALLS = 3 * 2 * EVAL;
 
 const POINTS: KillPoint[] = [
+  { after: 'load' },
+  { after: 'filter' },
   { after: 'split' },
+  { after: 'mixin' },
+  { after: 'render' },
+  { after: 'render.eval' },
   { after: 'export' },
+  { after: 'report' },
   { after: 'upload' },
   { distillPoll: true },
   { after: 'distill' },
   { after: 'deploy' },
   { inference: 300 },
   { after: 'infer.teacher.prompt' },
+  { after: 'score.teacher.prompt' },
   { after: 'results' },
+  { after: 'teardown' },
 ];
 
 let servers: E2eServers;
