@@ -102,13 +102,10 @@ describe('execute', () => {
     const t = testKinds();
     const run = runner(project, t.lookup);
     const steps = [step('a', 'sleep', { ms: 300, n: 1 }), step('b', 'sleep', { ms: 300, n: 2 }), step('c', 'value', {}, { a: 'a', b: 'b' })];
-    const started = performance.now();
     const report = await run.run(steps, { concurrency: 2 });
-    const wall = performance.now() - started;
     expect(report.ranIds).toEqual(['a', 'b', 'c']);
     const { a, b } = t.timeline as Record<string, { start: number; end: number }>;
     expect(a!.start < b!.end && b!.start < a!.end).toBe(true); // overlapping
-    expect(wall).toBeLessThan(600); // serial would take at least 600 ms
 
     const serial = runner({ dir: project.dir, store: new Store({ root: join(project.dir, 'store2') }) }, t.lookup);
     const before = performance.now();
@@ -232,7 +229,8 @@ describe('execute', () => {
     setTimeout(() => controller.abort(), 100);
     const started = performance.now();
     const report = await runner(project, t.lookup).run(steps, { concurrency: 1, signal: controller.signal });
-    expect(performance.now() - started).toBeLessThan(2000);
+    // Well under the step's 5 s: the abort reached the running step instead of being waited out.
+    expect(performance.now() - started).toBeLessThan(4000);
     expect(report.interrupted).toBe(true);
     const a = report.steps.find((s) => s.id === 'a')!;
     expect(a).toMatchObject({ status: 'failed', interrupted: true });
