@@ -5,7 +5,11 @@ import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { bfclFileCategory, type Category } from '../../src/bfcl/records.js';
 import { parseCsv } from '../../src/bfcl/scoring/csv.js';
-import { readScoreHeaders } from '../../src/bfcl/scoring/score-files.js';
+import { readDataDir } from '../../src/bfcl/scoring/data-files.js';
+import { readScoreHeaders, writeScoreFiles } from '../../src/bfcl/scoring/score-files.js';
+import { scoreResultDir } from '../../src/bfcl/scoring/score-run.js';
+import { mkdir } from 'node:fs/promises';
+import { EXAMPLES } from '../models/fixtures.js';
 import { resultsStep } from '../../src/steps/results.js';
 import { scoreStep } from '../../src/steps/score.js';
 import { runStep } from '../data/helpers.js';
@@ -72,6 +76,37 @@ describe('BFCL score files: score step -> results/<experiment>/bfcl/', () => {
     expect((failure.prompt as { id: string; function: { name: string }[] }).function[0]!.name).toBe('finance.interest');
     const score = JSON.parse(await readFile(join(teacher, 'score.json'), 'utf8')) as { bfclVersion: string };
     expect(score.bfclVersion).toBe('v4');
+  });
+
+  it('v4: the files are those `fc-distill score` writes for the same answers as BFCL result files', async () => {
+    const { teacher } = await scored('v4');
+    // The same examples as BFCL data files, and the teacher's tool calls as a BFCL result file.
+    const data = await mkdtemp(join(tmpdir(), 'fc-bfcl-data-'));
+    await mkdir(join(data, 'possible_answer'));
+    const results = await mkdtemp(join(tmpdir(), 'fc-bfcl-result-'));
+    const calls: Record<string, string> = {
+      simple_0: '[{"geometry.triangle_area": "{\\"base\\": 10, \\"height\\": 5.0}"}]',
+      simple_1: '[{"finance.interest": "{\\"principal\\": 1000.0, \\"annual_rate\\": 5, \\"rates\\": [1.0, 2.5]}"}]',
+      parallel_0: '[{"get_weather": "{\\"city\\": \\"Paris\\", \\"unit\\": \\"celsius\\"}"}]',
+      irrelevance_0: '"No tool fits."',
+    };
+    const folder = join(results, 'teacher.tool-config/non_live');
+    await mkdir(folder, { recursive: true });
+    for (const category of ['simple', 'parallel', 'irrelevance'] as const) {
+      const file = `BFCL_v4_${bfclFileCategory(category, 'v4')}`;
+      const mine = EXAMPLES.filter((e) => e.category === category);
+      await writeFile(join(data, `${file}.json`), mine.map((e) => `${JSON.stringify({ id: e.id, question: e.question, function: e.functions })}\n`).join(''));
+      if (category !== 'irrelevance') {
+        await writeFile(join(data, 'possible_answer', `${file}.json`), mine.map((e) => `{"id": ${JSON.stringify(e.id)}, "ground_truth": ${e.answerJson}}\n`).join(''));
+      }
+      await writeFile(join(folder, `${file}_result.json`), mine.map((e) => `{"id": ${JSON.stringify(e.id)}, "result": ${calls[e.id]}}\n`).join(''));
+    }
+    const run = await scoreResultDir({ resultDir: results, loadData: (v, c) => readDataDir(data, v, c), names: 'dotted', decoder: 'fc' });
+    const out = await mkdtemp(join(tmpdir(), 'fc-bfcl-score-'));
+    await writeScoreFiles(run, out);
+    const ours = await files(join(teacher, 'bfcl'));
+    expect(ours).toHaveLength(3);
+    for (const f of ours) expect(await readFile(join(teacher, 'bfcl', f), 'utf8'), f).toBe(await readFile(join(out, f), 'utf8'));
   });
 
   for (const version of ['v3', 'v4'] as const) {
