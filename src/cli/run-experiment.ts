@@ -4,8 +4,11 @@ import { InputError } from '../errors.js';
 import { describeMissing, missingForStep } from '../aws/preflight.js';
 import { preflightRun } from '../aws/run-preflight.js';
 import { descendantsOf } from '../graph/resolve.js';
-import { execute, selectSteps, type ExecutionReport } from '../graph/execute.js';
-import { createReporter } from '../graph/progress.js';
+import { execute, selectSteps, type ExecuteOptions, type ExecutionReport } from '../graph/execute.js';
+import { createReporter, SharedReporter } from '../graph/progress.js';
+import { SharedRun } from '../graph/shared-run.js';
+import type { Store } from '../graph/store.js';
+import type { ExperimentVariant } from '../config/load.js';
 import { atSetting, headlineOutputs } from '../graph/plan.js';
 import { planFile, type ExperimentPlans, type StoreOptionValues } from './plans.js';
 import type { ResolvedStep } from '../graph/resolve.js';
@@ -38,60 +41,117 @@ export async function runExperiment(file: string, options: RunOptions): Promise<
   process.on('SIGTERM', onSignal);
   const reports: { variant: string; report: ExecutionReport }[] = [];
   try {
-    for (const { variant, steps } of plans) {
-      const selected = selectSteps(steps, options);
+    const prepared = plans.map((plan) => {
+      const selected = selectSteps(plan.steps, options);
       // Cloud steps are checked before anything runs, so that a missing credential or setting
       // is named once, after every local step has been done and cached.
-      const remote = steps.filter((s) => selected.has(s.id) && s.remote && !s.cached);
+      const remote = plan.steps.filter((s) => selected.has(s.id) && s.remote && !s.cached);
       const blocked = remote.map((s) => ({ step: s, missing: missingForStep(s) })).filter((b) => b.missing.length > 0);
-      // Then, once, what only the cloud can tell (credentials accepted, bucket there): before
-      // any remote step starts, so nothing is paid for in a run that cannot finish.
-      let refused: InputError | undefined;
-      if (!blocked.length && remote.length) {
-        try {
-          await preflightRun(remote, controller.signal);
-        } catch (error) {
-          if (!(error instanceof InputError)) throw error;
-          refused = error;
-        }
+      return { ...plan, selected, remote, blocked };
+    });
+    const remote = prepared.flatMap((p) => p.remote);
+    const blocked = prepared.flatMap((p) => p.blocked);
+    // Then, once for every variant, what only the cloud can tell (credentials accepted, bucket
+    // there): before any remote step starts, so nothing is paid for in a run that cannot finish.
+    let refused: InputError | undefined;
+    if (!blocked.length && remote.length) {
+      try {
+        await preflightRun(remote, controller.signal);
+      } catch (error) {
+        if (!(error instanceof InputError)) throw error;
+        refused = error;
       }
+    }
+    const held = blocked.length > 0 || refused !== undefined;
+    const runs = prepared.map(({ variant, steps, selected, remote: mine }) => {
       let until = options.until;
-      if (blocked.length || refused) {
-        // No remote step starts (not even those that do not depend on the blocked one: the
-        // teacher's evaluation would be paid for in a run that stops anyway); local ones do.
-        const cut = new Set(remote.flatMap((s) => [s.id, ...descendantsOf(steps, s.id)]));
+      if (held) {
+        // No remote step starts in any variant (not even those that do not depend on the
+        // blocked one: the teacher's evaluation would be paid for in a run that stops anyway);
+        // local ones do.
+        const cut = new Set(mine.flatMap((s) => [s.id, ...descendantsOf(steps, s.id)]));
         until = steps.filter((s) => selected.has(s.id) && !cut.has(s.id)).map((s) => s.id);
       }
-      const reporter = createReporter({ json: options.json });
-      const report =
-        until && until.length === 0
-          ? undefined
-          : await execute(steps, {
-              store,
-              projectDir,
-              experiment: variant.name,
-              only: blocked.length || refused ? undefined : options.only,
-              until,
-              force: options.force,
-              concurrency,
-              reporter,
-              signal: controller.signal,
-            });
-      if (report) reports.push({ variant: variant.name, report });
-      if (report?.error) {
+      return { variant, steps, options: { only: held ? undefined : options.only, until, force: options.force } };
+    });
+    const done = await executeVariants(runs, { store, projectDir, concurrency, json: options.json, signal: controller.signal });
+    for (const [i, report] of done.entries()) {
+      if (!report) continue;
+      const { variant, steps } = runs[i]!;
+      reports.push({ variant: variant.name, report });
+      if (report.error) {
         const failed = report.steps.find((s) => s.error === report.error);
         const configPath = failed && steps.find((s) => s.id === failed.id)?.configPath;
         throw report.error instanceof InputError && configPath ? atSetting(report.error, variant, configPath) : report.error;
       }
-      if (!options.json) printOutputs(report, projectDir);
-      if (blocked[0]) throw new InputError(describeMissing(blocked[0].step.id, blocked[0].missing));
-      if (refused) throw refused;
+      if (!options.json) printOutputs(report, projectDir, runs.length > 1 ? variant.name : undefined);
     }
+    if (blocked[0]) throw new InputError(describeMissing(blocked[0].step.id, blocked[0].missing));
+    if (refused) throw refused;
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     if (options.json) process.stdout.write(`${JSON.stringify(reports.map(reportJson), null, 2)}\n`);
   }
+}
+
+interface VariantRun {
+  variant: ExperimentVariant;
+  steps: ResolvedStep[];
+  options: Pick<ExecuteOptions, 'only' | 'until' | 'force'>;
+}
+
+/**
+ * Every variant's execution at once, in one display. A sweep's executions share one limit of
+ * `concurrency` running steps and build each shared key once (src/graph/shared-run.ts); a
+ * single experiment runs exactly as execute() alone. Variants with nothing selected (an empty
+ * `until`) get no report.
+ */
+async function executeVariants(
+  runs: VariantRun[],
+  common: { store: Store; projectDir: string; concurrency: number; json?: boolean; signal?: AbortSignal },
+): Promise<(ExecutionReport | undefined)[]> {
+  const base = createReporter({ json: common.json });
+  const active = runs.filter((r) => !(r.options.until && r.options.until.length === 0));
+  const sweep = active.length > 1;
+  const shared = sweep ? new SharedRun(common.concurrency, new Set(active.flatMap((r) => r.steps.flatMap((s) => (s.key ? [s.key] : []))))) : undefined;
+  const display = sweep ? new SharedReporter(base, active.reduce((n, r) => n + selectSteps(r.steps, r.options).size, 0)) : undefined;
+  const began = performance.now();
+  const reports = await Promise.all(
+    runs.map((r) =>
+      active.includes(r)
+        ? execute(r.steps, {
+            store: common.store,
+            projectDir: common.projectDir,
+            experiment: r.variant.name,
+            ...r.options,
+            concurrency: common.concurrency,
+            reporter: display ? display.for(variantLabel(r.variant)) : base,
+            ...(common.signal ? { signal: common.signal } : {}),
+            ...(shared ? { shared } : {}),
+          })
+        : undefined,
+    ),
+  );
+  if (display) {
+    const done = reports.filter((r): r is ExecutionReport => r !== undefined);
+    const counts = Object.fromEntries(Object.keys(done[0]!.counts).map((k) => [k, done.reduce((n, r) => n + r.counts[k as keyof ExecutionReport['counts']], 0)]));
+    const error = done.find((r) => r.error)?.error;
+    display.finish({
+      steps: done.flatMap((r) => r.steps),
+      counts: counts as ExecutionReport['counts'],
+      durationMs: performance.now() - began,
+      interrupted: done.some((r) => r.interrupted),
+      ...(error ? { error } : {}),
+    });
+  }
+  return reports;
+}
+
+/** How a variant's steps are named on a sweep's display: its matrix assignments (`mixin.fraction=0.1`). */
+function variantLabel(variant: ExperimentVariant): string {
+  const at = variant.name.indexOf('@');
+  return at < 0 ? variant.name : variant.name.slice(at + 1);
 }
 
 /**
@@ -110,26 +170,18 @@ async function spendingChecked(file: string, options: RunOptions, planned: Exper
     willRun,
     ...(options.force ? { force: options.force } : {}),
     async buildLocal(until) {
-      for (const { variant, steps } of planned.plans) {
+      const runs = planned.plans.flatMap(({ variant, steps }) => {
         const ids = until.get(variant.name);
-        if (!ids) continue;
-        const report = await execute(steps, {
-          store: planned.store,
-          projectDir: planned.projectDir,
-          experiment: variant.name,
-          until: ids,
-          concurrency,
-          reporter: createReporter({ json: options.json }),
-        });
-        // A failure is reported (with the setting it came from) by the run proper, which tries it again.
-        if (report.error) break;
-      }
+        return ids ? [{ variant, steps, options: { until: ids } }] : [];
+      });
+      // A failure is reported (with the setting it came from) by the run proper, which tries it again.
+      await executeVariants(runs, { store: planned.store, projectDir: planned.projectDir, concurrency, json: options.json });
       return planFile(file, options);
     },
   });
 }
 
-function printOutputs(report: ExecutionReport | undefined, projectDir: string): void {
+function printOutputs(report: ExecutionReport | undefined, projectDir: string, variant?: string): void {
   if (!report) return;
   const lines: string[] = [];
   for (const outcome of report.steps) {
@@ -141,7 +193,7 @@ function printOutputs(report: ExecutionReport | undefined, projectDir: string): 
       if (existsSync(path)) lines.push(`  ${rel.startsWith('..') || isAbsolute(rel) ? path : rel}`);
     }
   }
-  if (lines.length) process.stderr.write(`outputs:\n${lines.join('\n')}\n`);
+  if (lines.length) process.stderr.write(`outputs${variant ? ` of ${variant}` : ''}:\n${lines.join('\n')}\n`);
 }
 
 function reportJson({ variant, report }: { variant: string; report: ExecutionReport }) {
@@ -158,6 +210,8 @@ function reportJson({ variant, report }: { variant: string; report: ExecutionRep
       status: s.status,
       reasons: s.reasons,
       durationMs: s.durationMs ?? null,
+      startedAt: s.startedAt ?? null,
+      finishedAt: s.finishedAt ?? null,
       dir: s.artifact?.dir ?? null,
       summary: s.result?.summary ?? s.artifact?.manifest.result.summary ?? null,
     })),

@@ -6,6 +6,7 @@ import { canonicalJson, shortKey } from './keys.js';
 import { describeOwner } from './owner.js';
 import { createReporter, type Reporter, type StepView } from './progress.js';
 import { ancestorsOf } from './resolve.js';
+import type { SharedOutcome, SharedRun } from './shared-run.js';
 import type { ResolvedStep } from './resolve.js';
 import type { StepContext, StepInput, StepKind, StepResult } from './step.js';
 import type { Artifact, RunRecord, Store, VerifyMode } from './store.js';
@@ -29,6 +30,9 @@ export interface StepOutcome {
   reasons: string[];
   /** Wall time of run() plus publishing (ran, failed). */
   durationMs?: number;
+  /** When run() started and when the artifact was published (ran), or the step failed (failed); ISO 8601. */
+  startedAt?: string;
+  finishedAt?: string;
   error?: InputError | StepError;
   /** Failed because the run was interrupted. */
   interrupted?: boolean;
@@ -62,8 +66,13 @@ export interface ExecuteOptions {
   until?: string | string[];
   /** Run these even when cached (`--force`). Dependents re-run too when the forced output differs. */
   force?: string[];
-  /** Steps running at once (default 4). */
+  /** Steps running at once (default 4). Ignored with `shared`, whose limit is the invocation's. */
   concurrency?: number;
+  /**
+   * Shared with the other executions running at the same time (a sweep's variants): their
+   * common limit on running steps, the keys any of them is building, a failure anywhere.
+   */
+  shared?: SharedRun;
   reporter?: Reporter;
   /** Abort = interrupt: nothing new starts, running steps get the abort through ctx.signal. */
   signal?: AbortSignal;
@@ -147,6 +156,7 @@ export async function execute(resolved: ResolvedStep[], options: ExecuteOptions)
   const kinds = options.kinds ?? stepKind;
   const reporter = options.reporter ?? createReporter();
   const concurrency = Math.max(1, options.concurrency ?? 4);
+  const shared = options.shared;
   const verify = options.verify ?? 'fast';
   const selected = selectSteps(resolved, options);
   const forced = new Set(options.force ?? []);
@@ -167,6 +177,8 @@ export async function execute(resolved: ResolvedStep[], options: ExecuteOptions)
   const running = new Map<string, Promise<void>>();
   /** Steps whose cached artifact can no longer be trusted: an upstream was rebuilt with a different result. */
   const invalidated = new Map<string, string>();
+  /** Steps rebuilt here with a different output than their previous artifact. */
+  const changedOutputs = new Set<string>();
   const writes: Promise<unknown>[] = [];
   let stopped = controller.signal.aborted;
   let firstError: InputError | StepError | undefined;
@@ -193,8 +205,8 @@ export async function execute(resolved: ResolvedStep[], options: ExecuteOptions)
     return store.recordRun(experiment, entry);
   };
 
-  const markCached = (step: ResolvedStep, artifact: Artifact | undefined) => {
-    outcomes.set(step.id, { id: step.id, kind: step.kind, key: step.key, shortKey: step.shortKey, status: 'cached', reasons: [], artifact });
+  const markCached = (step: ResolvedStep, artifact: Artifact | undefined, reasons: string[] = []) => {
+    outcomes.set(step.id, { id: step.id, kind: step.kind, key: step.key, shortKey: step.shortKey, status: 'cached', reasons, artifact });
     reporter.stepCached(view(step, []));
     // Keep "the last run of this step" current, so the next miss is explained against it.
     if (step.lastRun?.key !== step.key) writes.push(record(step, 'cached').catch(() => undefined));
@@ -206,11 +218,27 @@ export async function execute(resolved: ResolvedStep[], options: ExecuteOptions)
       error instanceof InputError || error instanceof StepError
         ? error
         : new StepError(step.id, interrupted ? 'interrupted' : (error as Error)?.message ?? String(error), { cause: error });
-    const durationMs = Date.now() - started;
-    outcomes.set(step.id, { id: step.id, kind: step.kind, key: step.key, shortKey: step.shortKey, status: 'failed', reasons, durationMs, error: wrapped, interrupted });
+    const finished = Date.now();
+    const durationMs = finished - started;
+    outcomes.set(step.id, {
+      id: step.id,
+      kind: step.kind,
+      key: step.key,
+      shortKey: step.shortKey,
+      status: 'failed',
+      reasons,
+      durationMs,
+      startedAt: new Date(started).toISOString(),
+      finishedAt: new Date(finished).toISOString(),
+      error: wrapped,
+      interrupted,
+    });
     reporter.stepFailed(view(step, reasons), { durationMs, error: wrapped, interrupted });
     firstError ??= wrapped;
-    if (!options.keepGoing) stopped = true;
+    if (!options.keepGoing) {
+      stopped = true;
+      if (shared) shared.stopped = true;
+    }
   };
 
   const runStep = async (step: ResolvedStep, reasons: string[]): Promise<void> => {
@@ -263,10 +291,11 @@ export async function execute(resolved: ResolvedStep[], options: ExecuteOptions)
       };
       let artifact: Artifact;
       let result: StepResult;
+      let finished: number;
       try {
         result = ((await kind.run(ctx)) ?? {}) as StepResult;
         const { display: _display, ...stored } = result;
-        const finished = Date.now();
+        finished = Date.now();
         artifact = await store.commit(pending, {
           kind: step.kind,
           version: step.version,
@@ -286,22 +315,31 @@ export async function execute(resolved: ResolvedStep[], options: ExecuteOptions)
       // The artifact is published; a record that cannot be written only weakens the next explanation.
       await record(step, 'ran').catch((error: unknown) => reporter.log(`${step.id}: could not record the run (${(error as Error).message})`));
       const durationMs = Date.now() - started;
-      outcomes.set(step.id, { id: step.id, kind: step.kind, key, shortKey: step.shortKey, status: 'ran', reasons, durationMs, result, artifact });
+      outcomes.set(step.id, {
+        id: step.id,
+        kind: step.kind,
+        key,
+        shortKey: step.shortKey,
+        status: 'ran',
+        reasons,
+        durationMs,
+        startedAt,
+        finishedAt: new Date(finished).toISOString(),
+        result,
+        artifact,
+      });
       reporter.stepFinished(stepView, { durationMs, result });
       if (rebuild) {
         // Same key, but a forced step may give a different result: then what was built from it is stale.
         const before = step.artifact?.manifest.outputs;
         const changed = !before || canonicalJson(before) !== canonicalJson(artifact.manifest.outputs);
         if (changed) {
-          for (const other of order) {
-            if (other.dependsOn.includes(step.id) && !invalidated.has(other.id)) {
-              invalidated.set(other.id, `input from ${step.id} was rebuilt${forced.has(step.id) ? ' (forced)' : ''} with a different result`);
-            }
-          }
+          changedOutputs.add(step.id);
+          invalidateDependents(step, `input from ${step.id} was rebuilt${forced.has(step.id) ? ' (forced)' : ''} with a different result`);
           if (forced.has(step.id)) {
             // Artifacts built from the old output outside this run (other steps, other experiments)
             // are stale under unchanged keys: remove them so they are rebuilt when next needed.
-            const inRun = new Set(order.map((s) => s.key));
+            const inRun = new Set([...order.map((s) => s.key), ...(shared?.keys ?? [])]);
             const stale = [...(await store.dependentsOf([key]))].filter((k) => !inRun.has(k));
             for (const staleKey of stale) await store.remove(staleKey);
             if (stale.length) {
@@ -317,10 +355,57 @@ export async function execute(resolved: ResolvedStep[], options: ExecuteOptions)
     }
   };
 
+  const invalidateDependents = (step: ResolvedStep, reason: string) => {
+    for (const other of order) {
+      if (other.dependsOn.includes(step.id) && !invalidated.has(other.id)) invalidated.set(other.id, reason);
+    }
+  };
+
+  /**
+   * runStep under the invocation's shared limit, unless another execution is building (or has
+   * built) the same key: then its outcome is this step's, without taking a slot.
+   */
+  const runShared = async (run: SharedRun, step: ResolvedStep, reasons: string[]): Promise<void> => {
+    const key = step.key!;
+    const other = run.builds.get(key);
+    if (other) {
+      const built = await other;
+      if (built.artifact) {
+        if (built.changed) invalidateDependents(step, `input from ${step.id} was rebuilt (in ${built.by}) with a different result`);
+        markCached(step, built.artifact, [`built by ${built.by}`]);
+      } else {
+        const reason = built.interrupted ? `interrupted in ${built.by}` : `failed in ${built.by}`;
+        outcomes.set(step.id, { id: step.id, kind: step.kind, key, shortKey: step.shortKey, status: built.interrupted ? 'skipped' : 'blocked', reasons: [reason] });
+        if (!built.interrupted) reporter.stepBlocked(view(step), reason);
+      }
+      return;
+    }
+    let publish!: (outcome: SharedOutcome) => void;
+    run.builds.set(key, new Promise<SharedOutcome>((resolve) => (publish = resolve)));
+    const release = await run.acquire();
+    try {
+      if (stopped || run.stopped || controller.signal.aborted) {
+        const reason = controller.signal.aborted ? 'interrupted before it started' : 'not started after an earlier failure';
+        outcomes.set(step.id, { id: step.id, kind: step.kind, key, shortKey: step.shortKey, status: 'skipped', reasons: [reason] });
+      } else {
+        await runStep(step, reasons);
+      }
+    } finally {
+      release();
+      const done = outcomes.get(step.id);
+      publish({
+        ...(done?.artifact && (done.status === 'ran' || done.status === 'cached') ? { artifact: done.artifact } : {}),
+        changed: changedOutputs.has(step.id),
+        by: experiment,
+        interrupted: done?.status === 'skipped' || done?.interrupted === true,
+      });
+    }
+  };
+
   const settled = (id: string) => outcomes.has(id);
 
   for (;;) {
-    stopped ||= controller.signal.aborted;
+    stopped ||= controller.signal.aborted || (shared?.stopped ?? false);
     let changed = true;
     while (changed) {
       changed = false;
@@ -365,8 +450,8 @@ export async function execute(resolved: ResolvedStep[], options: ExecuteOptions)
           changed = true;
           continue;
         }
-        if (running.size >= concurrency) continue;
-        const task = runStep(step, reasons).finally(() => running.delete(step.id));
+        if (!shared && running.size >= concurrency) continue;
+        const task = (shared ? runShared(shared, step, reasons) : runStep(step, reasons)).finally(() => running.delete(step.id));
         running.set(step.id, task);
         changed = true;
       }

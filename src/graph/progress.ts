@@ -261,6 +261,42 @@ export class TtyReporter implements Reporter {
   }
 }
 
+/**
+ * One display for executions running at once (a sweep's variants): each gets a Reporter that
+ * names its steps `<label>/<step id>` on the shared display and ends with its own summary line;
+ * `finish` closes the display with the line for the whole invocation.
+ */
+export class SharedReporter {
+  /** `total`: the steps selected across every execution (numbered `[n/total]` on the display). */
+  constructor(
+    private readonly base: Reporter,
+    total: number,
+  ) {
+    base.start({ total, toRun: total });
+  }
+
+  for(label: string): Reporter {
+    const named = (step: StepView): StepView => ({ ...step, id: `${label}/${step.id}` });
+    const base = this.base;
+    return {
+      start: () => undefined,
+      stepCached: (step) => base.stepCached(named(step)),
+      stepStarted: (step) => base.stepStarted(named(step)),
+      stepProgress: (step, done, total, note) => base.stepProgress(named(step), done, total, note),
+      stepLog: (step, message) => base.stepLog(named(step), message),
+      stepFinished: (step, info) => base.stepFinished(named(step), info),
+      stepFailed: (step, info) => base.stepFailed(named(step), info),
+      stepBlocked: (step, reason) => base.stepBlocked(named(step), reason),
+      log: (message) => base.log(`${label}: ${message}`),
+      finish: (report) => base.log(`${label}: ${summaryLine(report)}`),
+    };
+  }
+
+  finish(report: ExecutionReport): void {
+    this.base.finish(report);
+  }
+}
+
 /** Records events; for tests and for callers that render their own output. */
 export class SilentReporter implements Reporter {
   readonly events: { event: string; id?: string; detail?: unknown }[] = [];

@@ -1,6 +1,8 @@
 import { execFile } from 'node:child_process';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { BFCL_VERSIONS, type BfclVersion } from '../bfcl/records.js';
+import { readScoreHeaders } from '../bfcl/scoring/score-files.js';
 import { StepError } from '../errors.js';
 import { canonicalJson, sha256Hex } from '../graph/keys.js';
 import type { StepKind } from '../graph/step.js';
@@ -19,6 +21,7 @@ import {
   type Outcome,
   type ResultsSummary,
 } from '../results/summary.js';
+import { BFCL_SCORE_DIR, bfclTables, scoreFolderName } from '../results/bfcl-files.js';
 
 /**
  * results: every score artifact of a variant -> the committed results folder.
@@ -30,10 +33,13 @@ import {
  * variant's resolved experiment, so that `fc-distill diff` can compare configs).
  *
  * Writes `summary.json` (schemas/results.schema.json; checked against it before anything is
- * written) and `outcomes.jsonl` (every per-example outcome {id, category, model, approach,
- * valid, errorType}, sorted by model, approach, id). The artifact is exactly this content; the
- * step also writes it into <projectDir>/results/<experiment>/ (each file renamed into place) so
- * it can be committed. `gitCommit` is `git rev-parse HEAD` of the project when the step ran (not
+ * written), `outcomes.jsonl` (every per-example outcome {id, category, model, approach,
+ * valid, errorType}, sorted by model, approach, id) and `bfcl/`: every score step's BFCL score
+ * files (`bfcl/<model>.<approach>/BFCL_v3_<category>_score.json`, or for v4 data
+ * `bfcl/<model>.<approach>/{live,non_live}/BFCL_v4_<category>_score.json`) and BFCL's
+ * data_live.csv and data_non_live.csv over them (src/results/bfcl-files.ts). The artifact is
+ * exactly this content; the step also writes it into <projectDir>/results/<experiment>/ (each
+ * file renamed into place, bfcl/ replaced as a whole) so it can be committed. `gitCommit` is `git rev-parse HEAD` of the project when the step ran (not
  * part of the key: a cached results artifact keeps the commit of the run that made it).
  *
  * Step keys recorded in `steps`: `dataset` and `split` (what the examples came from), each
@@ -57,6 +63,7 @@ interface ScoreFile {
   model: string;
   approach: string;
   answerFormat?: string;
+  bfclVersion?: string | null;
   errorTypes?: Record<string, number>;
   latencyMs?: { p50: number | null; p95: number | null };
   tokens?: { input: number; output: number } | null;
@@ -65,8 +72,8 @@ interface ScoreFile {
 
 export const resultsStep: StepKind<ResultsParams> = {
   kind: 'results',
-  version: 2,
-  description: 'collect every score into results/<experiment>/ (summary.json, outcomes.jsonl)',
+  version: 3,
+  description: 'collect every score into results/<experiment>/ (summary.json, outcomes.jsonl, BFCL score files)',
   async run(ctx) {
     const p = ctx.params;
     const scoreRoles = Object.keys(ctx.inputs)
@@ -75,6 +82,9 @@ export const resultsStep: StepKind<ResultsParams> = {
     const models: ModelResult[] = [];
     const outcomes: Outcome[] = [];
     const steps: Record<string, string> = { results: ctx.key };
+    const bfclDir = path.join(ctx.outDir, BFCL_SCORE_DIR);
+    const folders: string[] = [];
+    const scoreVersions = new Set<string>();
     for (const role of scoreRoles) {
       const input = ctx.inputs[role]!;
       const score = JSON.parse(await readFile(path.join(input.dir, 'score.json'), 'utf8')) as ScoreFile;
@@ -104,6 +114,15 @@ export const resultsStep: StepKind<ResultsParams> = {
         costUsd: score.costUsd ?? 0,
       });
       steps[input.stepId] = input.key;
+      if (score.bfclVersion) scoreVersions.add(score.bfclVersion);
+      const folder = scoreFolderName(score.model, score.approach);
+      const from = path.join(input.dir, BFCL_SCORE_DIR, folder);
+      if (await readdir(from).then(() => true, () => false)) {
+        await cp(from, path.join(bfclDir, folder), { recursive: true });
+        folders.push(folder);
+      } else {
+        ctx.log(`${input.stepId} wrote no BFCL score files (its data version was unknown): none for ${folder} in results/${p.experiment}/${BFCL_SCORE_DIR}/`);
+      }
       const inferKey = input.manifest?.inputs?.responses;
       if (inferKey) steps[`infer.${score.model}.${score.approach}`] = inferKey;
       const splitKey = input.manifest?.inputs?.examples;
@@ -149,6 +168,14 @@ export const resultsStep: StepKind<ResultsParams> = {
     const problems = summaryProblems(summary);
     if (problems.length) throw new StepError(ctx.stepId, `the summary does not match schemas/results.schema.json: ${problems.join('; ')}`);
 
+    // The tables are made from the score files as BFCL reads them back, so that they cannot disagree.
+    const version = [dataset.version, ...scoreVersions].find((v): v is BfclVersion => BFCL_VERSIONS.includes(v as BfclVersion));
+    if (version && folders.length) {
+      const { headers, unreadable } = await readScoreHeaders(bfclDir, version);
+      if (unreadable.length) throw new StepError(ctx.stepId, `score files that BFCL could not read back: ${unreadable.map((u) => `${u.path}: ${u.reason}`).join('; ')}`);
+      for (const [file, text] of bfclTables(version, folders.sort(), headers)) await writeFile(path.join(bfclDir, file), text);
+    }
+
     const files: Record<string, string> = {
       [SUMMARY_FILE]: summaryText(summary),
       [OUTCOMES_FILE]: outcomesText(outcomes),
@@ -161,6 +188,12 @@ export const resultsStep: StepKind<ResultsParams> = {
       await writeFile(tmp, text);
       await rename(tmp, path.join(target, name));
     }
+    // Replaced as a whole: a model or category dropped from the experiment leaves no stale file.
+    const stagedBfcl = path.join(target, `.${BFCL_SCORE_DIR}.${process.pid}.tmp`);
+    await rm(stagedBfcl, { recursive: true, force: true });
+    if (folders.length) await cp(bfclDir, stagedBfcl, { recursive: true });
+    await rm(path.join(target, BFCL_SCORE_DIR), { recursive: true, force: true });
+    if (folders.length) await rename(stagedBfcl, path.join(target, BFCL_SCORE_DIR));
     const display = models.map((m) => {
       const o = m.overall;
       return `${m.model} ${m.approach}: ${(100 * o.accuracy).toFixed(1)}% (${o.correct}/${o.n}, 95% CI ${(100 * o.ci95.low).toFixed(1)}-${(100 * o.ci95.high).toFixed(1)})`;

@@ -1,12 +1,13 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { InputError } from '../errors.js';
 import type { StepKind } from '../graph/step.js';
 import type { Json, JsonObject } from '../json.js';
-import type { BfclExample } from '../bfcl/records.js';
+import { BFCL_VERSIONS, type BfclExample, type BfclVersion } from '../bfcl/records.js';
 import { scoreEntry } from '../bfcl/scoring/entry.js';
 import { parsePyJson } from '../bfcl/scoring/pyjson.js';
-import type { DecoderKind, PyDict, PyValue } from '../bfcl/scoring/types.js';
+import type { DecoderKind, EntryOutcome, PyDict, PyValue } from '../bfcl/scoring/types.js';
+import { bfclScoreFiles, BFCL_SCORE_DIR, scoreFolderName } from '../results/bfcl-files.js';
 import { llamaJsonToList } from '../models/llama-json.js';
 import { percentile, type ResponseLine } from './infer.js';
 
@@ -20,9 +21,11 @@ import { percentile, type ResponseLine } from './infer.js';
  * scored as its text: no call); prompt -> `json-text` for json-list and llama-json (llama's
  * `;`-joined objects are first turned into a JSON list by src/models/llama-json.ts), `python`
  * for python (with `<thinking>` blocks removed first, as json-text does itself).
- * Writes `outcomes.jsonl` ({id, category, model, approach, valid, errorType}, eval order) and
- * `score.json` ({model, approach, perCategory {n, correct, accuracy}, overall, latencyMs p50/p95,
- * tokens, costUsd}).
+ * Writes `outcomes.jsonl` ({id, category, model, approach, valid, errorType}, eval order),
+ * `score.json` ({model, approach, bfclVersion, perCategory {n, correct, accuracy}, overall,
+ * latencyMs p50/p95, tokens, costUsd}) and BFCL's score files for this model x approach, as
+ * `bfcl evaluate` lays them out for the data version (src/bfcl/scoring/score-files.ts), under
+ * `bfcl/<model>.<approach>/`: the results step copies them into results/<experiment>/bfcl/.
  */
 
 export interface ScoreParams extends JsonObject {
@@ -46,8 +49,8 @@ export function resultFor(response: Pick<ResponseLine, 'text' | 'toolCalls'>, ap
 
 export const scoreStep: StepKind<ScoreParams> = {
   kind: 'score',
-  version: 1,
-  description: 'score one model x approach with the BFCL AST checker (per-example outcomes, per-category accuracy)',
+  version: 2,
+  description: 'score one model x approach with the BFCL AST checker (per-example outcomes, per-category accuracy, BFCL score files)',
   async run(ctx) {
     const responsesInput = ctx.inputs.responses;
     const examplesInput = ctx.inputs.examples;
@@ -55,20 +58,23 @@ export const scoreStep: StepKind<ScoreParams> = {
     const { model, approach } = ctx.params;
     const answerFormat = ctx.params.answerFormat ?? 'json-list';
     const read = async (file: string) => (await readFile(file, 'utf8')).split('\n').filter((l) => l.trim() !== '');
+    const bfclVersion = await datasetVersion(path.join(examplesInput.dir, 'split.json'), ctx.stepId);
     const examples = new Map((await read(path.join(examplesInput.dir, 'eval.jsonl'))).map((l) => {
       const e = JSON.parse(l) as BfclExample;
-      return [e.id, e] as const;
+      return [e.id, { example: e, line: l }] as const;
     }));
     const responses = (await read(path.join(responsesInput.dir, 'responses.jsonl'))).map((l) => JSON.parse(l) as ResponseLine);
     const infer = JSON.parse(await readFile(path.join(responsesInput.dir, 'infer.json'), 'utf8')) as { tokens?: Json; costUsd?: number };
 
     const outcomes: string[] = [];
+    const scored: { example: BfclExample; line: string; result: PyValue; outcome: EntryOutcome }[] = [];
     const perCategory: Record<string, { n: number; correct: number; accuracy: number }> = {};
     const errorTypes: Record<string, number> = {};
     let correct = 0;
     for (const r of responses) {
-      const example = examples.get(r.id);
-      if (!example) throw new InputError(`step '${ctx.stepId}': response for ${r.id}, which is not in the eval split`);
+      const found = examples.get(r.id);
+      if (!found) throw new InputError(`step '${ctx.stepId}': response for ${r.id}, which is not in the eval split`);
+      const example = found.example;
       const { result, decoder } = resultFor(r, approach, answerFormat);
       const outcome = scoreEntry({
         id: r.id,
@@ -79,6 +85,7 @@ export const scoreStep: StepKind<ScoreParams> = {
         underscoreToDot: false,
         decoder,
       });
+      scored.push({ ...found, result, outcome });
       const c = (perCategory[example.category] ??= { n: 0, correct: 0, accuracy: 0 });
       c.n++;
       if (outcome.valid) {
@@ -93,6 +100,7 @@ export const scoreStep: StepKind<ScoreParams> = {
       model,
       approach,
       answerFormat,
+      bfclVersion: bfclVersion ?? null,
       perCategory: Object.fromEntries(Object.entries(perCategory).sort(([a], [b]) => a.localeCompare(b))),
       overall: { n: responses.length, correct, accuracy: responses.length ? correct / responses.length : 0 },
       errorTypes: Object.fromEntries(Object.entries(errorTypes).sort(([a], [b]) => a.localeCompare(b))),
@@ -102,9 +110,41 @@ export const scoreStep: StepKind<ScoreParams> = {
     };
     await writeFile(path.join(ctx.outDir, 'outcomes.jsonl'), outcomes.map((l) => `${l}\n`).join(''));
     await writeFile(path.join(ctx.outDir, 'score.json'), `${JSON.stringify(score, null, 2)}\n`);
+    const folder = scoreFolderName(model, approach);
+    if (!bfclVersion) ctx.log(`the eval split has no split.json (data version unknown): no BFCL score files written`);
+    for (const [file, text] of bfclVersion ? bfclScoreFiles(bfclVersion, folder, scored) : []) {
+      const target = path.join(ctx.outDir, BFCL_SCORE_DIR, file);
+      await mkdir(path.dirname(target), { recursive: true });
+      await writeFile(target, text);
+    }
     return {
       summary: { model, approach, accuracy: score.overall.accuracy, n: score.overall.n } as Json,
       display: [`${model} ${approach}: ${correct}/${responses.length} correct (${((100 * correct) / Math.max(1, responses.length)).toFixed(1)}%)`],
     };
   },
 };
+
+/**
+ * The data version the eval split came from (split.json, written by the split step); undefined
+ * when the examples come from an artifact without one (a stand-in split): then there are no
+ * BFCL score files, whose names and field order depend on the version.
+ */
+async function datasetVersion(file: string, stepId: string): Promise<BfclVersion | undefined> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+  let version: unknown;
+  try {
+    version = (JSON.parse(text) as { dataset?: { version?: unknown } }).dataset?.version;
+  } catch (error) {
+    throw new InputError(`step '${stepId}' cannot read the BFCL data version from ${file} (${(error as Error).message}): the split artifact is damaged; rerun with --force split.`);
+  }
+  if (!BFCL_VERSIONS.includes(version as BfclVersion)) {
+    throw new InputError(`step '${stepId}': ${file} names data version ${JSON.stringify(version)}, expected one of ${BFCL_VERSIONS.join(', ')}; rerun with --force split.`);
+  }
+  return version as BfclVersion;
+}

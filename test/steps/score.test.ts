@@ -1,22 +1,12 @@
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { resultFor, scoreStep } from '../../src/steps/score.js';
 import { runStep } from '../data/helpers.js';
-import { EXAMPLES } from '../models/fixtures.js';
+import { artifacts } from './helpers.js';
 
 const line = (id: string, category: string, text: string, toolCalls: { name: string; argumentsJson: string }[] = []) =>
   JSON.stringify({ id, category, text, toolCalls, stopReason: 'end_turn', usage: { inputTokens: 10, outputTokens: 5 }, latencyMs: id.length * 10, costUsd: 0.001 });
-
-async function artifacts(responses: string[]) {
-  const r = await mkdtemp(join(tmpdir(), 'fc-resp-'));
-  const s = await mkdtemp(join(tmpdir(), 'fc-split-'));
-  await writeFile(join(r, 'responses.jsonl'), responses.map((l) => `${l}\n`).join(''));
-  await writeFile(join(r, 'infer.json'), JSON.stringify({ tokens: { input: 40, output: 20 }, costUsd: 0.004 }));
-  await writeFile(join(s, 'eval.jsonl'), EXAMPLES.map((e) => `${JSON.stringify(e)}\n`).join(''));
-  return { responses: r, examples: s };
-}
 
 describe('score step', () => {
   it('tool-config: fc decoder over raw arguments; 1000.0 for an integer parameter is wrong (raw text kept)', async () => {
