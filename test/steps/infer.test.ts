@@ -65,7 +65,7 @@ async function planned(storeDir: string, projectDir: string, options: EvalPlanOp
 
 async function journalLines(storeDir: string): Promise<number> {
   let n = 0;
-  for (const f of (await filesUnder(storeDir).catch(() => [])).filter((f) => f.endsWith('journal.jsonl'))) {
+  for (const f of await filesUnder(join(storeDir, 'shared', 'infer')).catch(() => [])) {
     n += (await readFile(f, 'utf8')).split('\n').filter(Boolean).length;
   }
   return n;
