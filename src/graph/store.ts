@@ -231,8 +231,7 @@ export class Store {
 
   /** `shared/<kind>`: kept across keys and commits (see StepContext.sharedDir). */
   sharedDir(kind: string): string {
-    if (!/^[a-z][a-z0-9-]*$/.test(kind)) throw new Error(`not a step kind: '${kind}'`);
-    return join(this.root, 'shared', kind);
+    return join(this.root, 'shared', fileName(kind));
   }
 
   lockPath(key: string): string {
