@@ -90,6 +90,7 @@ export function planJson({ plans }: ExperimentPlans) {
       reasons: s.reasons,
       params: s.params,
       settings: s.settings ?? {},
+      details: s.details ?? [],
       inputs: s.inputKeys,
       files: s.fileHashes,
       dir: s.writes.dir ?? null,
