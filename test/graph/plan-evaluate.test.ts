@@ -6,6 +6,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { loadExperiment } from '../../src/config/load.js';
 import { planExperiment } from '../../src/graph/plan.js';
 import { stepKey } from '../../src/graph/keys.js';
+import { planFile } from '../../src/cli/plans.js';
+import { renderPlan, planJson } from '../../src/cli/plan-view.js';
 import type { PlannedStep } from '../../src/graph/step.js';
 
 /** Plans of experiment files written into a scratch project (with the repo's templates). */
@@ -22,12 +24,18 @@ teacher: { provider: bedrock, model: us.amazon.nova-premier-v1:0 }
 student: { provider: bedrock, base: meta.llama3-2-3b-instruct-v1:0:128k }
 `;
 
-async function plan(yaml: string): Promise<PlannedStep[][]> {
+function project(yaml: string): string {
   const dir = join(tmp, String(n++));
   mkdirSync(join(dir, 'templates'), { recursive: true });
   copyFileSync(join(repo, 'templates/nova-json.hbs'), join(dir, 'templates/nova-json.hbs'));
   const file = join(dir, 'exp.yaml');
   writeFileSync(file, yaml);
+  return file;
+}
+
+async function plan(yaml: string): Promise<PlannedStep[][]> {
+  const file = project(yaml);
+  const dir = join(file, '..');
   const loaded = await loadExperiment(file, { projectDir: dir, env: {} });
   return loaded.variants.map((v) => planExperiment(v, dir));
 }
@@ -86,5 +94,15 @@ evaluate: { models: [student], approaches: [prompt], families: { nova: { maxToke
 `);
     const student = byId(steps!, 'infer.student.prompt');
     expect(student.params).toMatchObject({ modelId: null, priceModel: 'amazon.nova-lite-v1:0', family: 'nova', inference: { maxTokens: 900 } });
+  });
+
+  it('plan prints the resolved decoding settings and the execution settings, marked as not in the key', async () => {
+    const file = project(`${BASE}evaluate: { models: [teacher], approaches: [tool-config], concurrency: 5 }\n`);
+    const plans = await planFile(file, { project: join(file, '..'), store: join(file, '..', 'store') });
+    const text = renderPlan(plans);
+    expect(text).toMatch(/infer\.teacher\.tool-config .*\n(?:.*\n)*? +inference \[nova\]: temperature 0 \(table nova\), maxTokens 1024 \(default\), additionalModelRequestFields \{"inferenceConfig":\{"topK":1\}\} \(table nova\)\n +settings \(not in the key\): experiment "eval-test", concurrency 5/);
+    const json = planJson(plans).variants[0]!.steps.find((s) => s.id === 'infer.teacher.tool-config')!;
+    expect(json.settings).toEqual({ experiment: 'eval-test', concurrency: 5 });
+    expect(json.params).not.toHaveProperty('concurrency');
   });
 });
