@@ -199,7 +199,10 @@ export const inferStep: StepKind<InferParams> = {
       request: { ...request, signal: ctx.signal },
       estimatedTokens: Math.ceil((request.system.length + request.messages.reduce((n, m) => n + m.content.length, 0)) / 4) + Math.min(inference.maxTokens ?? 0, 256),
     }));
-    const journal = await Journal.open(journalFile(ctx.sharedDir ?? ctx.stateDir, { provider: p.provider, modelId, approach }));
+    // Replayed results cost nothing and their files may be edited in place: journal them per key
+    // (gone once published), so the shared journal never serves an outdated replay.
+    const journalDir = p.provider === 'results' ? ctx.stateDir : (ctx.sharedDir ?? ctx.stateDir);
+    const journal = await Journal.open(journalFile(journalDir, { provider: p.provider, modelId, approach }));
     let outcome;
     try {
       if (p.provider === 'bedrock' && ctx.inputs.deployment && p.region && items.some((i) => !journal.response(i.key))) {
