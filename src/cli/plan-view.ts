@@ -39,6 +39,9 @@ export function renderPlan({ plans, projectDir }: ExperimentPlans): string {
       const inputs = step.reads.inputs.map((i) => `${i.role} <- ${i.stepId}${i.key ? ` ${i.key.slice(0, 12)}` : ''}`);
       const files = step.reads.files.map((f) => `${f.path} ${f.sha256.slice(0, 12)}`);
       if (inputs.length || files.length) out.push(`${indent}reads: ${[...inputs, ...files].join(', ')}`);
+      for (const line of step.details ?? []) out.push(`${indent}${line}`);
+      const settings = Object.entries(step.settings ?? {}).map(([name, value]) => `${name} ${JSON.stringify(value)}`);
+      if (settings.length) out.push(`${indent}settings (not in the key): ${settings.join(', ')}`);
       if (step.writes.dir) out.push(`${indent}writes: ${rel(step.writes.dir)}`);
     }
     out.push('');
@@ -86,6 +89,8 @@ export function planJson({ plans }: ExperimentPlans) {
       remote: s.remote,
       reasons: s.reasons,
       params: s.params,
+      settings: s.settings ?? {},
+      details: s.details ?? [],
       inputs: s.inputKeys,
       files: s.fileHashes,
       dir: s.writes.dir ?? null,

@@ -190,6 +190,30 @@ export type Teacher = {
    * Model id. For Bedrock distillation: a foundation model id or a system inference profile id (e.g. us.amazon.nova-premier-v1:0). Takes ${env:NAME}.
    */
   model: string;
+  inference?: Inference;
+};
+/**
+ * Decoding settings sent with every request. Each field is optional: unset fields come from the next layer down (model > evaluate.families > evaluate.inference > the per-family defaults table > temperature 0, maxTokens 1024); null removes a field a lower layer set.
+ */
+export type Inference = {
+  /**
+   * Sampling temperature; 0 for greedy decoding.
+   */
+  temperature?: number;
+  /**
+   * Most tokens generated per answer.
+   */
+  maxTokens?: number;
+  /**
+   * Nucleus sampling share; null to leave it unset.
+   */
+  topP?: number | null;
+  /**
+   * Passed as Converse additionalModelRequestFields, replacing (not merging with) a lower layer's, e.g. { inferenceConfig: { topK: 1 } } for Nova greedy decoding; null or {} to send none.
+   */
+  additionalModelRequestFields?: {
+    [k: string]: unknown | undefined;
+  } | null;
 };
 /**
  * The small model to distil into.
@@ -203,6 +227,7 @@ export type Student = {
    * Base model id of the student, with its context-length suffix, e.g. amazon.nova-lite-v1:0:300k. Takes ${env:NAME}.
    */
   base: string;
+  inference?: Inference;
 };
 /**
  * The Bedrock model customization job (type DISTILLATION) and how its model is served. Without it the experiment stops after data preparation (and evaluates only teacher and base models).
@@ -318,15 +343,28 @@ export type Evaluate = {
    * @minItems 1
    */
   approaches: ('prompt' | 'tool-config')[];
-  inference: Inference;
+  inference?: Inference;
+  families?: FamilyInference;
   /**
-   * Most requests in flight at once per model.
+   * Most requests in flight at once per model. An execution setting: changing it does not re-run (or re-pay) inference.
    */
   concurrency?: number;
   /**
-   * Most requests started per minute per model.
+   * Most requests started per minute per model (the client-side limiter also backs off on throttling). An execution setting: changing it does not re-run inference.
    */
   requestsPerMinute?: number;
+  /**
+   * Most tokens (estimated input + reported output) per minute per model. An execution setting: changing it does not re-run inference.
+   */
+  tokensPerMinute?: number;
+  /**
+   * Per-call timeout in milliseconds (default 120000). An execution setting: changing it does not re-run inference.
+   */
+  timeoutMs?: number;
+  /**
+   * Attempts per call, including the first, inside the SDK's retry mode (default 3). An execution setting: changing it does not re-run inference.
+   */
+  maxAttempts?: number;
 };
 /**
  * A further model to evaluate as a baseline.
@@ -348,27 +386,16 @@ export type BaselineModel = {
    * Free text shown in reports.
    */
   description?: string;
+  inference?: Inference;
 };
 /**
- * Inference settings for every evaluated model.
+ * Inference settings per model family, over evaluate.inference and under a model's own inference. A family is detected from the model id (Bedrock ids, inference profiles, OpenAI-compatible model names; the distilled student has its base model's family).
  */
-export type Inference = {
-  /**
-   * Sampling temperature; 0 for greedy decoding.
-   */
-  temperature: number;
-  /**
-   * Most tokens generated per answer.
-   */
-  maxTokens: number;
-  /**
-   * Nucleus sampling share.
-   */
-  topP?: number;
-  /**
-   * Passed as Converse additionalModelRequestFields, e.g. { inferenceConfig: { topK: 1 } } for Nova greedy decoding.
-   */
-  additionalModelRequestFields?: {
-    [k: string]: unknown | undefined;
-  };
+export type FamilyInference = {
+  nova?: Inference;
+  llama?: Inference;
+  anthropic?: Inference;
+  mistral?: Inference;
+  'gpt-oss'?: Inference;
+  other?: Inference;
 };

@@ -3,7 +3,8 @@ import type { PlannedStep } from './step.js';
 import type { JsonObject } from '../json.js';
 import type { ExperimentVariant } from '../config/load.js';
 import type { EvalModel } from '../config/experiment.types.js';
-import { readPriceOverrides } from '../models/prices.js';
+import { PRICES_AS_OF, readPriceOverrides } from '../models/prices.js';
+import { describeInference, inferenceFamily, resolveInference, type InferenceFamily, type InferenceLayer, type NamedLayer, type ResolvedInference } from '../models/decoding.js';
 
 /**
  * The evaluation half of a plan: for each evaluate.models x evaluate.approaches an `infer` and
@@ -15,9 +16,14 @@ import { readPriceOverrides } from '../models/prices.js';
  * `amazon.nova-lite-v1:0`), `student` (the distilled model: only when a deploy step exists; its
  * model id comes from the deploy artifact, priced as its base model), baselines by name.
  * The prompt approach reads the render step's eval prompts; tool-config reads only the split
- * (so a template edit does not re-run tool-config inference). Infer params carry the
- * experiment's base name, not the variant's, so a sweep's variants share the inference of
- * models that do not change between them (teacher, student-base).
+ * (so a template edit does not re-run tool-config inference).
+ *
+ * Infer params hold what is asked (model, approach, the resolved decoding settings) and what
+ * the artifact records (prices); everything about how the requests are sent goes into the
+ * step's settings, which are not part of its key (concurrency, rate caps, timeout, attempts,
+ * and the experiment/variant name used as a request tag). So a sweep's variants share the
+ * inference of models that do not change between them (teacher, student-base), and changing a
+ * rate limit never re-sends a request.
  */
 
 export interface EvaluationRefs {
@@ -47,21 +53,30 @@ interface ModelPlan {
   deployment?: string;
   configPath: string;
   paths: string[];
+  /** The model's own inference settings and where they are in the experiment file. */
+  inference?: NamedLayer;
 }
 
 function modelPlan(variant: ExperimentVariant, model: EvalModel, index: number, refs: EvaluationRefs): ModelPlan | null {
   const exp = variant.experiment;
   const configPath = `evaluate.models.${index}`;
   if (typeof model === 'object') {
-    return { label: model.name, provider: model.provider, modelId: model.model, configPath, paths: [configPath] };
+    return { label: model.name, provider: model.provider, modelId: model.model, configPath, paths: [configPath], inference: { source: `${configPath}.inference`, layer: model.inference } };
   }
   switch (model) {
     case 'teacher': {
       if (!exp.teacher) throw new InputError(`evaluate.models lists 'teacher' but the experiment has no teacher`, variant.positionOf(configPath));
-      return { label: 'teacher', provider: exp.teacher.provider, modelId: exp.teacher.model, configPath, paths: ['teacher'] };
+      return { label: 'teacher', provider: exp.teacher.provider, modelId: exp.teacher.model, configPath, paths: ['teacher'], inference: { source: 'teacher.inference', layer: exp.teacher.inference } };
     }
     case 'student-base':
-      return { label: 'student-base', provider: exp.student.provider, modelId: invocableModelId(exp.student.base), configPath, paths: ['student'] };
+      return {
+        label: 'student-base',
+        provider: exp.student.provider,
+        modelId: invocableModelId(exp.student.base),
+        configPath,
+        paths: ['student'],
+        inference: { source: 'student.inference', layer: exp.student.inference },
+      };
     case 'student':
       if (!refs.deploy) return null;
       return {
@@ -72,9 +87,26 @@ function modelPlan(variant: ExperimentVariant, model: EvalModel, index: number, 
         deployment: refs.deploy,
         configPath,
         paths: ['student'],
+        inference: { source: 'student.inference', layer: exp.student.inference },
       };
   }
   return null;
+}
+
+/**
+ * The decoding settings a model is sent with: the per-family table under the experiment's
+ * evaluate.inference, evaluate.families.<family> and the model's own inference (decoding.ts).
+ * The distilled student (a deployment ARN, unknown at plan time) has its base model's family.
+ */
+export function modelInference(variant: ExperimentVariant, plan: Pick<ModelPlan, 'provider' | 'modelId' | 'priceModel' | 'inference'>): ResolvedInference {
+  const evaluate = variant.experiment.evaluate;
+  const family: InferenceFamily = inferenceFamily(plan.provider, plan.modelId ?? plan.priceModel ?? null);
+  const layers: NamedLayer[] = [
+    { source: 'evaluate.inference', layer: evaluate?.inference as InferenceLayer | undefined },
+    { source: `evaluate.families.${family}`, layer: evaluate?.families?.[family] as InferenceLayer | undefined },
+    ...(plan.inference ? [{ source: plan.inference.source, layer: plan.inference.layer as InferenceLayer | undefined }] : []),
+  ];
+  return resolveInference(family, layers);
 }
 
 export function planEvaluation(variant: ExperimentVariant, refs: EvaluationRefs, options: { projectDir?: string } = {}): PlannedStep[] {
@@ -90,17 +122,22 @@ export function planEvaluation(variant: ExperimentVariant, refs: EvaluationRefs,
     if (!plan) return;
     for (const approach of evaluate.approaches) {
       const inferId = `${INFER_STEP_PREFIX}${plan.label}.${approach}`;
+      const resolved = modelInference(variant, plan);
       const params: JsonObject = {
         model: plan.label,
         provider: plan.provider,
         modelId: plan.modelId,
         approach,
-        inference: evaluate.inference as JsonObject,
+        family: resolved.family,
+        inference: resolved.settings as unknown as JsonObject,
         region: plan.provider === 'bedrock' ? exp.region : null,
-        experiment: exp.name,
+        pricesAsOf: PRICES_AS_OF,
       };
-      if (evaluate.concurrency !== undefined) params.concurrency = evaluate.concurrency;
-      if (evaluate.requestsPerMinute !== undefined) params.requestsPerMinute = evaluate.requestsPerMinute;
+      // How the requests are sent, not what is asked: not part of the key (see PlannedStep.settings).
+      const settings: JsonObject = { experiment: variant.name };
+      for (const name of ['concurrency', 'requestsPerMinute', 'tokensPerMinute', 'timeoutMs', 'maxAttempts'] as const) {
+        if (evaluate[name] !== undefined) settings[name] = evaluate[name];
+      }
       if (plan.priceModel) params.priceModel = plan.priceModel;
       const relevantPrices = Object.fromEntries(
         Object.entries(prices).filter(([k]) => {
@@ -113,7 +150,17 @@ export function planEvaluation(variant: ExperimentVariant, refs: EvaluationRefs,
       if (approach === 'prompt') inputs.prompts = refs.render;
       if (plan.deployment) inputs.deployment = plan.deployment;
       const unresolved = unresolvedFor([...plan.paths, ...(plan.provider === 'bedrock' ? ['region'] : [])]);
-      steps.push({ id: inferId, kind: 'infer', params, inputs, files: [], configPath: plan.configPath, ...(unresolved.length ? { unresolved } : {}) });
+      steps.push({
+        id: inferId,
+        kind: 'infer',
+        params,
+        settings,
+        details: [describeInference(resolved)],
+        inputs,
+        files: [],
+        configPath: plan.configPath,
+        ...(unresolved.length ? { unresolved } : {}),
+      });
       const scoreId = `score.${plan.label}.${approach}`;
       steps.push({
         id: scoreId,

@@ -14,6 +14,15 @@ export interface PlannedStep {
   kind: string;
   /** Everything that decides the output besides inputs and files. Canonical JSON of this goes into the key. */
   params: JsonObject;
+  /**
+   * Execution settings: how the step runs, not what it produces (concurrency, rate limits,
+   * timeouts, request tags). Passed to the step as ctx.settings and shown by `plan`, but NOT
+   * part of the key, so changing one never re-runs (or re-pays for) a cached step. Anything that
+   * can change the artifact belongs in params instead.
+   */
+  settings?: JsonObject;
+  /** Lines `plan` shows under the step (e.g. where each resolved inference setting came from). Not hashed. */
+  details?: string[];
   /** Upstream steps by role name: `{ dataset: 'filter' }` means ctx.inputs.dataset is step `filter`'s artifact. */
   inputs: Record<string, string>;
   /** Project-relative paths of files the step reads (templates, local datasets): their SHA-256 goes into the key. */
@@ -39,6 +48,8 @@ export interface Manifest {
   version: number;
   stepId: string;
   params: JsonObject;
+  /** The execution settings of the run that built it (not part of the key; for the record). */
+  settings?: JsonObject;
   /** role -> key of the input artifact */
   inputs: Record<string, string>;
   /** project-relative path -> sha256 */
@@ -65,6 +76,8 @@ export interface StepContext<P extends JsonObject = JsonObject> {
   stepId: string;
   key: string;
   params: P;
+  /** The planned step's execution settings: not part of the key. (Optional only so that hand-built contexts in tests need not give it.) */
+  settings?: JsonObject;
   inputs: Record<string, StepInput>;
   /** Fresh temporary directory: everything written here becomes the artifact when run() resolves. */
   outDir: string;
@@ -73,6 +86,13 @@ export interface StepContext<P extends JsonObject = JsonObject> {
    * before polling). Kept until the step completes; a rerun of the same key sees it again.
    */
   stateDir: string;
+  /**
+   * Persistent directory shared by every key of this step kind (`<store>/shared/<kind>/`), never
+   * removed on commit: for content-addressed caches that must outlive one key, such as the
+   * infer step's response journals (a re-keyed step reuses answers already paid for). The
+   * executor always sets it; a hand-built context without it gets stateDir's behaviour.
+   */
+  sharedDir?: string;
   /** Absolute project root: relative paths in params and `files` are relative to it. */
   projectDir: string;
   log(message: string): void;

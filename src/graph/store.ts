@@ -14,7 +14,8 @@ import type { Manifest } from './step.js';
  *   <root>/steps/<key>/manifest.json     what produced it, and sha256 + size of every output file
  *   <root>/steps/<key>/verified.json     (size, mtime, inode) of each output when its hash last matched
  *   <root>/steps/<key>/out/...           the artifact (what ctx.outDir held when run() resolved)
- *   <root>/state/<key>/                  per-key state that survives crashes (journals, job ARNs)
+ *   <root>/state/<key>/                  per-key state that survives crashes (job ARNs, ...)
+ *   <root>/shared/<kind>/                state shared by every key of a step kind (the infer step's response journals)
  *   <root>/runs/<experiment>/<step>.json the last run of a step id in an experiment (explains misses)
  *   <root>/locks/<key>.lock              held while a process runs that key
  *   <root>/tmp/                          work in progress; whatever a dead process left here is ignored and cleaned
@@ -226,6 +227,11 @@ export class Store {
   stateDir(key: string): string {
     this.assertKey(key);
     return join(this.statesDir, key);
+  }
+
+  /** `shared/<kind>`: kept across keys and commits (see StepContext.sharedDir). */
+  sharedDir(kind: string): string {
+    return join(this.root, 'shared', fileName(kind));
   }
 
   lockPath(key: string): string {

@@ -1,17 +1,27 @@
-import { open, readFile, truncate, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, readFile, stat, truncate, type FileHandle } from 'node:fs/promises';
+import path from 'node:path';
 import { canonicalJson, sha256Hex } from '../graph/keys.js';
 import type { InferenceResponse, InfrastructureErrorKind } from './provider.js';
 
 /**
- * The inference journal: one JSON line per finished request attempt, appended to a file in the
- * step's stateDir the moment a response (or a final infrastructure error) arrives, so that a
- * crash loses nothing that was paid for. Each line is written with one write() (it survives a
+ * The inference journal: one JSON line per finished request attempt, appended the moment a
+ * response (or a final infrastructure error) arrives, so that a crash loses nothing that was
+ * paid for. Each line is written with one write() (it survives a
  * SIGKILL as soon as that returns); fsync runs per batch (every `syncMs`, and on close).
  *
  * A request's key is the SHA-256 of the canonical JSON of everything that decides its answer
  * (provider, model, approach, system, messages, tools, inference settings): a rerun looks the
  * key up and never sends a request whose response is journalled. A later line for a key
- * replaces an earlier one (an error followed by a response on the next run).
+ * replaces an earlier one (an error followed by a response on the next run), except that an
+ * error never replaces a response: an answer, once paid for, is final (two processes sharing a
+ * journal may both have tried the same request).
+ *
+ * Where it lives: not in one step key's stateDir (removed when the step publishes) but in the
+ * store's shared directory for infer steps, one file per provider x model x approach
+ * (`journalFile`). Every key of that model x approach reads the same file, so a step that is
+ * re-keyed by something that does not change a request (a price table, a sweep variant's tags)
+ * finds its answers there and sends nothing. Several processes may append to one file: each
+ * line is one O_APPEND write.
  *
  * On open, a torn last line (the process died inside a write) is cut off; damaged lines in the
  * middle are skipped and counted.
@@ -26,6 +36,8 @@ export interface JournalError {
 export interface JournalEntry {
   key: string;
   id: string;
+  /** Short key of the step that made the attempt (provenance; the lookup is by `key` alone). */
+  step?: string;
   at: string;
   response?: InferenceResponse;
   error?: JournalError;
@@ -33,6 +45,17 @@ export interface JournalEntry {
 
 export function requestKey(material: unknown): string {
   return sha256Hex(canonicalJson(material));
+}
+
+/** The journal of one provider x model x approach inside the infer steps' shared directory. */
+export function journalFile(dir: string, partition: { provider: string; modelId: string; approach: string }): string {
+  return path.join(dir, 'journals', `${sha256Hex(canonicalJson(partition)).slice(0, 32)}.jsonl`);
+}
+
+/** A later entry wins, except that an error never replaces a response. */
+function merge(entries: Map<string, JournalEntry>, entry: JournalEntry): void {
+  if (!entry.response && entries.get(entry.key)?.response) return;
+  entries.set(entry.key, entry);
 }
 
 export class Journal {
@@ -58,9 +81,10 @@ export class Journal {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
     }
     if (text !== '' && !text.endsWith('\n')) {
-      // Torn last line: cut it off so the next append starts on a line of its own.
+      // Torn last line: cut it off so the next append starts on a line of its own. If the file
+      // grew since we read it, the tail is another live process's write in progress: leave it.
       const keep = text.lastIndexOf('\n') + 1;
-      await truncate(file, Buffer.byteLength(text.slice(0, keep)));
+      if ((await stat(file)).size === Buffer.byteLength(text)) await truncate(file, Buffer.byteLength(text.slice(0, keep)));
       text = text.slice(0, keep);
     }
     for (const line of text.split('\n')) {
@@ -68,11 +92,12 @@ export class Journal {
       try {
         const entry = JSON.parse(line) as JournalEntry;
         if (typeof entry.key !== 'string') throw new Error('no key');
-        entries.set(entry.key, entry);
+        merge(entries, entry);
       } catch {
         damaged++;
       }
     }
+    await mkdir(path.dirname(file), { recursive: true });
     const handle = await open(file, 'a');
     return new Journal(file, handle, entries, damaged, options.syncMs ?? 200);
   }
@@ -84,7 +109,7 @@ export class Journal {
 
   append(entry: JournalEntry): Promise<void> {
     if (this.closed) return Promise.reject(new Error('journal closed'));
-    this.entries.set(entry.key, entry);
+    merge(this.entries, entry);
     const line = `${JSON.stringify(entry)}\n`;
     const write = this.chain.then(async () => {
       await this.handle.write(line);

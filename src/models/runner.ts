@@ -35,6 +35,8 @@ export interface RunOptions {
   maxRounds?: number;
   maxThrottleRounds?: number;
   retryPauseMs?: number;
+  /** Short key of the step, written into each journal entry (provenance). */
+  step?: string;
   onResponse?: (item: InferenceItem, response: InferenceResponse) => void;
   onProgress?: (done: number, total: number) => void;
 }
@@ -75,7 +77,7 @@ export async function runInference(options: RunOptions): Promise<RunOutcome> {
     const kind: InfrastructureErrorKind = error instanceof InfrastructureError ? error.kind : 'network';
     const entry: JournalError = { kind, message: error.message.slice(0, 500), attempts: tries };
     errors.set(item.key, entry);
-    await journal.append({ key: item.key, id: item.request.id, at: new Date().toISOString(), error: entry });
+    await journal.append({ key: item.key, id: item.request.id, ...(options.step ? { step: options.step } : {}), at: new Date().toISOString(), error: entry });
     options.onProgress?.(++done, total);
   };
 
@@ -98,7 +100,7 @@ export async function runInference(options: RunOptions): Promise<RunOutcome> {
         }
         attempts++;
         const response = await provider.infer({ ...next.item.request, ...(signal ? { signal } : {}) });
-        await journal.append({ key: next.item.key, id: next.item.request.id, at: new Date().toISOString(), response });
+        await journal.append({ key: next.item.key, id: next.item.request.id, ...(options.step ? { step: options.step } : {}), at: new Date().toISOString(), response });
         limiter.recordTokens(response.usage.inputTokens + response.usage.outputTokens);
         sent++;
         options.onResponse?.(next.item, response);

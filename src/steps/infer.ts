@@ -18,18 +18,27 @@ import { costUsd, priceOf, type PriceOverrides } from '../models/prices.js';
  * tool-config approach sends the example's own conversation and its functions as tools),
  * optional `deployment` (deployment.json `{modelId}`: the distilled student's deployment or
  * provisioned model ARN, used when params.modelId is null).
- * Params: `model` (label: teacher, student-base, student, a baseline name), `provider`
- * (bedrock | openai | results), `modelId`, `approach`, `inference`, `region`, `experiment`,
- * optional `concurrency` (8), `requestsPerMinute`, `tokensPerMinute`, `prices` (overrides from
- * prices.yaml), `priceModel` (the id to price by, e.g. the student's base model for a
- * deployment ARN), `timeoutMs`, `maxAttempts`, `retryPauseMs` (pause before re-queuing a
- * failed request, x its round; default 1000).
+ * Params (the key: what is asked, and what the artifact records): `model` (label: teacher,
+ * student-base, student, a baseline name), `provider` (bedrock | openai | results), `modelId`,
+ * `approach`, `family` and `inference` (the decoding settings after the per-family defaults
+ * table and the experiment's overrides: src/models/decoding.ts), `region`, and the pricing
+ * inputs `prices` (overrides from prices.yaml), `priceModel` (the id to price by, e.g. the
+ * student's base model for a deployment ARN) and `pricesAsOf` (the committed table's date).
+ * Pricing is in the key because the artifact records cost; a price change re-keys the step,
+ * which then finds every answer in the shared journal and re-prices without sending anything.
  *
- * Every response is journalled in ctx.stateDir (journal.jsonl) as it arrives: a rerun after a
- * crash sends only what is missing and never re-sends an answered request. An infrastructure
- * failure that outlasts the retries is journalled as an error, never as an answer; the step
- * then FAILS naming how many examples are missing (nothing is published), and the next run
- * retries exactly those.
+ * Settings (ctx.settings, NOT in the key: how it runs, not what it produces): `concurrency` (8),
+ * `requestsPerMinute`, `tokensPerMinute`, `timeoutMs`, `maxAttempts`, `retryPauseMs` (pause
+ * before re-queuing a failed request, x its round; default 1000), `experiment` (the variant
+ * name, sent as a requestMetadata tag only).
+ *
+ * Every response is journalled as it arrives, in the infer steps' shared directory, one journal
+ * per provider x model x approach, keyed by a hash of the request as sent (model id, approach,
+ * system, messages, tools, inference settings; tags excluded): a rerun after a crash, or any
+ * step of another key that asks the same question, sends only what is missing and never
+ * re-sends an answered request. An infrastructure failure that outlasts the retries is
+ * journalled as an error, never as an answer; the step then FAILS naming how many examples are
+ * missing (nothing is published), and the next run retries exactly those.
  *
  * Writes `responses.jsonl` (eval order; `{id, category, text, toolCalls, stopReason, usage,
  * latencyMs, costUsd}`) and `infer.json` (counts, tokens, cost, latency p50/p95, price used).
@@ -42,7 +51,27 @@ export interface InferParams extends JsonObject {
   approach: Approach;
   inference: JsonObject;
   region: string | null;
-  experiment: string;
+}
+
+/** Execution settings (ctx.settings): none of them changes an answer. */
+interface InferSettings {
+  concurrency?: number;
+  requestsPerMinute?: number;
+  tokensPerMinute?: number;
+  timeoutMs?: number;
+  maxAttempts?: number;
+  retryPauseMs?: number;
+  experiment?: string;
+}
+
+function readSettings(settings: JsonObject | undefined): InferSettings {
+  const s = settings ?? {};
+  const out: InferSettings = {};
+  for (const name of ['concurrency', 'requestsPerMinute', 'tokensPerMinute', 'timeoutMs', 'maxAttempts', 'retryPauseMs'] as const) {
+    if (typeof s[name] === 'number') out[name] = s[name];
+  }
+  if (typeof s.experiment === 'string') out.experiment = s.experiment;
+  return out;
 }
 
 export interface ResponseLine {
@@ -140,26 +169,28 @@ export const inferStep: StepKind<InferParams> = {
     const prompts = approach === 'prompt' ? await readJsonl<RenderedRecord>(path.join(promptsInput!.dir, 'eval.jsonl')) : [];
     const modelId = await resolveModelId(ctx);
     const inference = p.inference as unknown as InferenceSettings;
-    const metadata = { experiment: p.experiment, step: ctx.key.slice(0, 12), model: p.model, approach };
+    const settings = readSettings(ctx.settings);
+    const stepTag = ctx.key.slice(0, 12);
+    const metadata = { ...(settings.experiment ? { experiment: settings.experiment } : {}), step: stepTag, model: p.model, approach };
     const planned = buildRequests(approach, prompts, examples, inference, metadata);
 
     // Heavy modules (the AWS SDK) load here, not at CLI start-up.
-    const [{ Journal, requestKey }, { RateLimiter }, { runInference }, { createProvider }] = await Promise.all([
+    const [{ Journal, journalFile, requestKey }, { RateLimiter }, { runInference }, { createProvider }] = await Promise.all([
       import('../models/journal.js'),
       import('../models/rate-limiter.js'),
       import('../models/runner.js'),
       import('../models/registry.js'),
     ]);
     const limiter = new RateLimiter({
-      ...(typeof p.requestsPerMinute === 'number' ? { requestsPerMinute: p.requestsPerMinute } : {}),
-      ...(typeof p.tokensPerMinute === 'number' ? { tokensPerMinute: p.tokensPerMinute } : {}),
+      ...(settings.requestsPerMinute !== undefined ? { requestsPerMinute: settings.requestsPerMinute } : {}),
+      ...(settings.tokensPerMinute !== undefined ? { tokensPerMinute: settings.tokensPerMinute } : {}),
     });
     const provider = createProvider(p.provider, {
       model: modelId,
       approach,
       ...(p.region ? { region: p.region } : {}),
-      ...(typeof p.timeoutMs === 'number' ? { timeoutMs: p.timeoutMs } : {}),
-      ...(typeof p.maxAttempts === 'number' ? { maxAttempts: p.maxAttempts } : {}),
+      ...(settings.timeoutMs !== undefined ? { timeoutMs: settings.timeoutMs } : {}),
+      ...(settings.maxAttempts !== undefined ? { maxAttempts: settings.maxAttempts } : {}),
       onThrottle: () => limiter.onThrottle(),
       projectDir: ctx.projectDir,
     });
@@ -168,7 +199,10 @@ export const inferStep: StepKind<InferParams> = {
       request: { ...request, signal: ctx.signal },
       estimatedTokens: Math.ceil((request.system.length + request.messages.reduce((n, m) => n + m.content.length, 0)) / 4) + Math.min(inference.maxTokens ?? 0, 256),
     }));
-    const journal = await Journal.open(path.join(ctx.stateDir, 'journal.jsonl'));
+    // Replayed results cost nothing and their files may be edited in place: journal them per key
+    // (gone once published), so the shared journal never serves an outdated replay.
+    const journalDir = p.provider === 'results' ? ctx.stateDir : (ctx.sharedDir ?? ctx.stateDir);
+    const journal = await Journal.open(journalFile(journalDir, { provider: p.provider, modelId, approach }));
     let outcome;
     try {
       if (p.provider === 'bedrock' && ctx.inputs.deployment && p.region && items.some((i) => !journal.response(i.key))) {
@@ -179,9 +213,10 @@ export const inferStep: StepKind<InferParams> = {
         items,
         journal,
         limiter,
-        concurrency: typeof p.concurrency === 'number' ? p.concurrency : 8,
+        concurrency: settings.concurrency ?? 8,
         signal: ctx.signal,
-        ...(typeof p.retryPauseMs === 'number' ? { retryPauseMs: p.retryPauseMs } : {}),
+        step: stepTag,
+        ...(settings.retryPauseMs !== undefined ? { retryPauseMs: settings.retryPauseMs } : {}),
         onProgress: (done, total) => ctx.progress(done, total, `${p.model} ${approach}`),
       });
     } finally {
@@ -239,6 +274,8 @@ export const inferStep: StepKind<InferParams> = {
       model: p.model,
       provider: p.provider,
       approach,
+      family: typeof p.family === 'string' ? p.family : null,
+      inference,
       examples: items.length,
       answeredBefore: outcome.cached,
       sentThisRun: outcome.sent,

@@ -50,9 +50,14 @@ function files(dir: string): string[] {
 }
 export { files as walk };
 
+/** The infer steps' response journals (shared by every key of a model x approach: src/models/journal.ts). */
+function journals(project: string): string[] {
+  return files(join(project, '.fc-distill', 'shared', 'infer')).filter((p) => p.endsWith('.jsonl'));
+}
+
 function journalLines(project: string): number {
   let n = 0;
-  for (const f of files(join(project, '.fc-distill', 'state')).filter((p) => p.endsWith('journal.jsonl'))) {
+  for (const f of journals(project)) {
     n += readFileSync(f, 'utf8').split('\n').filter((l) => l.endsWith('}')).length;
   }
   return n;
@@ -201,16 +206,14 @@ export function writeNovaSmall(project: string, extra = ''): void {
   );
 }
 
-/** `${stepKey12} ${exampleId}` of every answer journalled in the project's store (in-progress infer steps). */
+/** `${stepKey12} ${exampleId}` of every answer journalled in the project's store (by the step that paid for it). */
 export function journalledAnswers(project: string): Set<string> {
   const out = new Set<string>();
-  const root = join(project, '.fc-distill', 'state');
-  for (const path of files(root).filter((p) => p.endsWith('journal.jsonl'))) {
-    const key = path.slice(root.length + 1).split(/[\\/]/)[0]!;
+  for (const path of journals(project)) {
     for (const line of readFileSync(path, 'utf8').split('\n')) {
       try {
-        const entry = JSON.parse(line) as { id: string; response?: unknown };
-        if (entry.response) out.add(`${key.slice(0, 12)} ${entry.id}`);
+        const entry = JSON.parse(line) as { id: string; step?: string; response?: unknown };
+        if (entry.response) out.add(`${entry.step} ${entry.id}`);
       } catch {
         // a torn last line: not journalled
       }

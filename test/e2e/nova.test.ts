@@ -1,3 +1,5 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempProject } from '../cli/helpers.js';
 import { cli, expectFullSeedRun, secretLeaks, statuses } from './harness.js';
@@ -54,6 +56,29 @@ describe('the Nova seed end to end against the fake cloud', () => {
     expect(Object.values(statuses(again.stdout)).every((s) => s === 'cached')).toBe(true);
     expect(servers.runtime.requests.length).toBe(before.converse);
     expect(servers.control.counts).toEqual(before.control);
+  }, 60_000);
+
+  it('new execution settings in the YAML (concurrency, rate cap, timeout, attempts) leave inference cached: plan says so, run sends nothing', async () => {
+    const file = 'experiments/nova-lite-exec.yaml';
+    writeFileSync(
+      join(project, file),
+      `name: ${NAME}\nextends: nova-lite-bfcl-live.yaml\nevaluate: { concurrency: 3, requestsPerMinute: 120, tokensPerMinute: 50000, timeoutMs: 30000, maxAttempts: 5 }\n`,
+    );
+    const plan = await cli(servers, project, ['plan', file, '--json']);
+    expect(plan.code, plan.stderr).toBe(0);
+    const infer = (JSON.parse(plan.stdout) as { variants: { steps: { id: string; state: string; settings: Record<string, unknown> }[] }[] }).variants[0]!.steps.filter((s) => s.id.startsWith('infer.'));
+    expect(infer).toHaveLength(MODELS.length * APPROACHES.length);
+    for (const step of infer) {
+      expect(step.state, step.id).toBe('cached');
+      expect(step.settings).toMatchObject({ concurrency: 3, requestsPerMinute: 120, timeoutMs: 30000 });
+    }
+    const before = servers.runtime.requests.length;
+    const run = await cli(servers, project, ['run', file, '--json', '--yes']);
+    outputs.push(run.stdout, run.stderr);
+    expect(run.code, run.stderr.slice(-2000)).toBe(0);
+    const ran = statuses(run.stdout);
+    for (const step of infer) expect(ran[step.id], step.id).toBe('cached');
+    expect(servers.runtime.requests.length).toBe(before);
   }, 60_000);
 
   it('no credential, secret, signature or env account id in the store, results/ or the output', () => {

@@ -2,7 +2,7 @@ import { appendFile, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Journal, requestKey } from '../../src/models/journal.js';
+import { Journal, journalFile, requestKey } from '../../src/models/journal.js';
 
 const response = (text: string) => ({ text, toolCalls: [{ name: 'f', argumentsJson: '{"x":5.0}' }], stopReason: 'end_turn', usage: { inputTokens: 1, outputTokens: 2 }, latencyMs: 3 });
 let dir: string;
@@ -35,5 +35,27 @@ describe('inference journal', () => {
     expect(m.response(b)?.text).toBe('B');
     expect(m.damagedLines).toBe(0);
     await m.close();
+  });
+
+  it('shared by two writers: an error never replaces a response, both see each other on reopen; one file per model x approach', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'fc-journal-'));
+    const file = journalFile(dir, { provider: 'bedrock', modelId: 'm', approach: 'prompt' });
+    expect(file).toBe(journalFile(dir, { approach: 'prompt', modelId: 'm', provider: 'bedrock' }));
+    expect(file).not.toBe(journalFile(dir, { provider: 'bedrock', modelId: 'm', approach: 'tool-config' }));
+    const a = requestKey({ q: 'a' });
+    const one = await Journal.open(file);
+    const two = await Journal.open(file);
+    await one.append({ key: a, id: 'a', step: 'aaaaaaaaaaaa', at: 't1', response: response('A') });
+    // The second writer did not see it and gave up on the same request later.
+    await two.append({ key: a, id: 'a', step: 'bbbbbbbbbbbb', at: 't2', error: { kind: 'timeout', message: 'slow', attempts: 3 } });
+    await two.append({ key: requestKey({ q: 'b' }), id: 'b', at: 't2', response: response('B') });
+    await Promise.all([one.close(), two.close()]);
+    const again = await Journal.open(file);
+    expect(again.response(a)?.text).toBe('A');
+    expect(again.response(requestKey({ q: 'b' }))?.text).toBe('B');
+    expect(again.damagedLines).toBe(0);
+    await again.append({ key: a, id: 'a', at: 't3', error: { kind: 'server', message: 'x', attempts: 1 } });
+    expect(again.response(a)?.text).toBe('A');
+    await again.close();
   });
 });

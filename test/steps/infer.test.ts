@@ -57,9 +57,15 @@ async function filesUnder(dir: string): Promise<string[]> {
   return (await readdir(dir, { recursive: true, withFileTypes: true })).filter((d) => d.isFile()).map((d) => join(d.parentPath, d.name));
 }
 
+/** Resolved infer steps of a plan: state and key by id. */
+async function planned(storeDir: string, projectDir: string, options: EvalPlanOptions) {
+  const steps = await resolvePlan(evalPlan(options), { store: new Store({ root: storeDir }), projectDir, experiment: 'fake-exp', kinds: lookup });
+  return Object.fromEntries(steps.filter((st) => st.kind === 'infer').map((st) => [st.id, { state: st.state, key: st.key, reasons: st.reasons }]));
+}
+
 async function journalLines(storeDir: string): Promise<number> {
   let n = 0;
-  for (const f of (await filesUnder(storeDir).catch(() => [])).filter((f) => f.endsWith('journal.jsonl'))) {
+  for (const f of await filesUnder(join(storeDir, 'shared', 'infer')).catch(() => [])) {
     n += (await readFile(f, 'utf8')).split('\n').filter(Boolean).length;
   }
   return n;
@@ -149,5 +155,46 @@ describe('infer step, end to end through the executor (child process, fake Bedro
     expect(run.code).toBe(1);
     expect(run.error).toMatch(/6 of 6 examples are missing.*1 access, 5 not attempted.*stopped sending after an access error/);
     expect(fake.requests.length).toBe(1);
+  });
+
+  it('execution settings do not re-key it; what is asked does, and a re-keyed step reuses answers already paid for', async () => {
+    const N = 6;
+    const p = await project(N);
+    cleanups.push(() => rm(p.dir, { recursive: true, force: true }));
+    const fake = await fakeServer(p.examples);
+    const base: EvalPlanOptions = { approaches: ['prompt'], concurrency: 4 };
+    const first = await runHere(p.storeDir, p.dir, fake.endpoint, base);
+    expect(first.code, first.error ?? '').toBe(0);
+    expect(fake.requests.length).toBe(N);
+    const before = await planned(p.storeDir, p.dir, base);
+
+    // How it runs: concurrency, rate cap, timeout, attempts, and the request tag of another sweep variant.
+    const execution: EvalPlanOptions = { ...base, concurrency: 1, requestsPerMinute: 30, timeoutMs: 5000, maxAttempts: 5, retryPauseMs: 10, experiment: 'fake-exp@mixin.fraction=0.2' };
+    const after = await planned(p.storeDir, p.dir, execution);
+    expect(after['infer.teacher.prompt']).toEqual({ state: 'cached', key: before['infer.teacher.prompt']!.key, reasons: [] });
+    const again = await runHere(p.storeDir, p.dir, fake.endpoint, execution);
+    expect(again.statuses['infer.teacher.prompt']).toBe('cached');
+    expect(fake.requests.length).toBe(N);
+
+    // What is asked: a new temperature is a new key and new requests.
+    const hotter = await planned(p.storeDir, p.dir, { ...base, temperature: 0.7 });
+    expect(hotter['infer.teacher.prompt']!.state).toBe('missing');
+    expect(hotter['infer.teacher.prompt']!.reasons.join('\n')).toMatch(/inference\.temperature 0 -> 0\.7/);
+    expect((await runHere(p.storeDir, p.dir, fake.endpoint, { ...base, temperature: 0.7 })).code).toBe(0);
+    expect(fake.requests.length).toBe(2 * N);
+    expect(new Set(fake.requests.map((r) => r.body?.inferenceConfig?.temperature))).toEqual(new Set([0, 0.7]));
+
+    // What is recorded: a price override re-keys (the artifact holds the cost) but sends nothing:
+    // every request is answered in the shared journal.
+    const priced: EvalPlanOptions = { ...base, prices: { 'us.amazon.nova-premier-v1:0': { input: 1000, output: 1000 } } };
+    expect((await planned(p.storeDir, p.dir, priced))['infer.teacher.prompt']!.state).toBe('missing');
+    const repriced = await runHere(p.storeDir, p.dir, fake.endpoint, priced);
+    expect(repriced.code, repriced.error ?? '').toBe(0);
+    expect(repriced.statuses['infer.teacher.prompt']).toBe('ran');
+    expect(fake.requests.length).toBe(2 * N);
+    const key = (await planned(p.storeDir, p.dir, priced))['infer.teacher.prompt']!.key!;
+    const info = JSON.parse(await readFile(join(p.storeDir, 'steps', key, 'out', 'infer.json'), 'utf8'));
+    expect(info).toMatchObject({ sentThisRun: 0, answeredBefore: N, price: { input: 1000, output: 1000, source: 'prices.yaml' } });
+    expect(info.costUsd).toBeCloseTo((info.tokens.input + info.tokens.output) / 1000, 9);
   });
 });
