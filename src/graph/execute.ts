@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { createRequire } from 'node:module';
 import type { Json, JsonObject } from '../json.js';
 import { InputError, StepError } from '../errors.js';
@@ -164,6 +165,10 @@ export async function execute(resolved: ResolvedStep[], options: ExecuteOptions)
   const order = resolved.filter((s) => selected.has(s.id));
 
   const controller = new AbortController();
+  // Every step gets this signal, and every in-flight request of a step listens on it (an
+  // inference step alone has `concurrency` of them, each SDK call adding its own listener):
+  // many listeners are the design here, not a leak, so Node's warning at 11 is only noise.
+  setMaxListeners(0, controller.signal);
   const onAbort = () => {
     if (!controller.signal.aborted) {
       reporter.log('interrupted: starting nothing new; stopping running steps');
