@@ -16,8 +16,10 @@ import { costUsd, priceOf, type PriceOverrides } from '../models/prices.js';
  * Inputs: `prompts` (render artifact: eval.jsonl RenderedRecords: the prompt approach sends
  * their system and messages), `examples` (split artifact: eval.jsonl BfclExamples: the
  * tool-config approach sends the example's own conversation and its functions as tools),
- * optional `deployment` (deployment.json `{modelId}`: the distilled student's deployment or
- * provisioned model ARN, used when params.modelId is null).
+ * optional `deployment` (deployment.json `{kind, name}`: the distilled student's deployment or
+ * provisioned throughput, used when params.modelId is null; its ARN, which Converse needs and
+ * which carries the account id, is resolved by name before sending and never stored; stores
+ * written by earlier versions hold it as `modelId`).
  * Params: `model` (label: teacher, student-base, student, a baseline name), `provider`
  * (bedrock | openai | results), `modelId`, `approach`, `inference`, `region`, `experiment`,
  * optional `concurrency` (8), `requestsPerMinute`, `tokensPerMinute`, `prices` (overrides from
@@ -81,20 +83,26 @@ async function resolveModelId(ctx: StepContext<InferParams>): Promise<string> {
   if (!deployment) throw new InputError(`step '${ctx.stepId}': no modelId and no deployment input`);
   const info = JSON.parse(await readFile(path.join(deployment.dir, 'deployment.json'), 'utf8')) as Record<string, unknown>;
   const id = info.modelId ?? info.customModelDeploymentArn ?? info.provisionedModelArn ?? info.arn;
-  if (typeof id !== 'string' || id === '') throw new StepError(ctx.stepId, `deployment.json of step '${deployment.stepId}' has no modelId`);
-  return id;
+  if (typeof id === 'string' && id !== '') return id;
+  // Keys the journal by the deployment, not by its ARN: the ARN is only known once resolved.
+  if (typeof info.kind === 'string' && typeof info.name === 'string' && info.name !== '') return `${info.kind}/${info.name}`;
+  throw new StepError(ctx.stepId, `deployment.json of step '${deployment.stepId}' names no deployment`);
 }
 
-/** The deployment a cached deploy step recorded must still be there (a teardown may have deleted it). */
-async function checkDeployment(ctx: StepContext<InferParams>, deployStep: string, file: string, region: string): Promise<void> {
+/**
+ * The deployment a cached deploy step recorded must still be there (a teardown may have
+ * deleted it). Returns its ARN to invoke, in memory only (undefined for a record without a name).
+ */
+async function checkDeployment(ctx: StepContext<InferParams>, deployStep: string, file: string, region: string): Promise<string | undefined> {
   const ref = JSON.parse(await readFile(file, 'utf8')) as { kind?: string; arn?: string; name?: string };
-  if ((ref.kind !== 'custom-model-deployment' && ref.kind !== 'provisioned-throughput') || !ref.arn) return;
+  const name = ref.name ?? ref.arn;
+  if ((ref.kind !== 'custom-model-deployment' && ref.kind !== 'provisioned-throughput') || !name) return undefined;
   const { preflightCloudStep } = await import('../aws/preflight.js');
   await preflightCloudStep({ step: ctx.stepId, region });
-  const [{ bedrockClient }, { assertDeploymentInvocable }] = await Promise.all([import('../aws/clients.js'), import('../aws/deployments.js')]);
+  const [{ bedrockClient }, { invocableArn }] = await Promise.all([import('../aws/clients.js'), import('../aws/deployments.js')]);
   const client = bedrockClient(region);
   try {
-    await assertDeploymentInvocable(client, { kind: ref.kind, arn: ref.arn, name: ref.name ?? ref.arn }, { step: ctx.stepId, deployStep, region, signal: ctx.signal });
+    return await invocableArn(client, { kind: ref.kind, name }, { step: ctx.stepId, deployStep, region, signal: ctx.signal });
   } finally {
     client.destroy();
   }
@@ -154,15 +162,6 @@ export const inferStep: StepKind<InferParams> = {
       ...(typeof p.requestsPerMinute === 'number' ? { requestsPerMinute: p.requestsPerMinute } : {}),
       ...(typeof p.tokensPerMinute === 'number' ? { tokensPerMinute: p.tokensPerMinute } : {}),
     });
-    const provider = createProvider(p.provider, {
-      model: modelId,
-      approach,
-      ...(p.region ? { region: p.region } : {}),
-      ...(typeof p.timeoutMs === 'number' ? { timeoutMs: p.timeoutMs } : {}),
-      ...(typeof p.maxAttempts === 'number' ? { maxAttempts: p.maxAttempts } : {}),
-      onThrottle: () => limiter.onThrottle(),
-      projectDir: ctx.projectDir,
-    });
     const items = planned.map(({ request }) => ({
       key: requestKey({ provider: p.provider, modelId, approach, system: request.system, messages: request.messages, tools: request.tools ?? null, inference }),
       request: { ...request, signal: ctx.signal },
@@ -170,10 +169,21 @@ export const inferStep: StepKind<InferParams> = {
     }));
     const journal = await Journal.open(path.join(ctx.stateDir, 'journal.jsonl'));
     let outcome;
+    let provider: ReturnType<typeof createProvider> | undefined;
     try {
+      let invokeId = modelId;
       if (p.provider === 'bedrock' && ctx.inputs.deployment && p.region && items.some((i) => !journal.response(i.key))) {
-        await checkDeployment(ctx, ctx.inputs.deployment.stepId, path.join(ctx.inputs.deployment.dir, 'deployment.json'), p.region);
+        invokeId = (await checkDeployment(ctx, ctx.inputs.deployment.stepId, path.join(ctx.inputs.deployment.dir, 'deployment.json'), p.region)) ?? modelId;
       }
+      provider = createProvider(p.provider, {
+        model: invokeId,
+        approach,
+        ...(p.region ? { region: p.region } : {}),
+        ...(typeof p.timeoutMs === 'number' ? { timeoutMs: p.timeoutMs } : {}),
+        ...(typeof p.maxAttempts === 'number' ? { maxAttempts: p.maxAttempts } : {}),
+        onThrottle: () => limiter.onThrottle(),
+        projectDir: ctx.projectDir,
+      });
       outcome = await runInference({
         provider,
         items,
@@ -186,7 +196,7 @@ export const inferStep: StepKind<InferParams> = {
       });
     } finally {
       await journal.close();
-      provider.close?.();
+      provider?.close?.();
     }
     ctx.signal.throwIfAborted();
 

@@ -110,6 +110,7 @@ export async function resetCloud(servers: E2eServers): Promise<void> {
   const { control, runtime } = servers;
   control.jobs.clear();
   control.deployments.clear();
+  control.tokens.clear();
   for (const k of Object.keys(control.counts)) delete control.counts[k];
   control.created.jobs = 0;
   control.created.deployments = 0;
