@@ -166,7 +166,9 @@ async function chooseDeployment(
   const recorded = await readFile(statePath, 'utf8').then((t) => JSON.parse(t) as RecordedDeployment, () => undefined);
   if (recorded) {
     const state = await deployments.deploymentState(client, recorded, ctx.stepId, ctx.signal);
-    if (!state && recorded.attempt !== undefined) {
+    // Resent with the same token unless rebuilding: the earlier create may still be in flight.
+    // A rebuild that finds it gone wants a new one (the same token would name the deleted one).
+    if (!state && recorded.attempt !== undefined && !ctx.rebuild) {
       ctx.log(`${recorded.kind} ${recorded.name} recorded by an earlier run was never created (that run stopped first): creating it with the recorded name and token`);
       return { recorded, create: true, fromState: true };
     }

@@ -8,7 +8,7 @@ import { distillStep, type DistillParams } from '../../src/steps/distill.js';
 import { deployStep, type DeployParams } from '../../src/steps/deploy.js';
 import { teardownStep } from '../../src/steps/teardown.js';
 import { buildRequestMetadataFilters, customModelName, jobName, requestToken } from '../../src/aws/customization.js';
-import { deploymentName } from '../../src/aws/deployments.js';
+import { deploymentName, deploymentToken } from '../../src/aws/deployments.js';
 import { BUCKET, FAKE, ROLE, StepBench, startCloud, trainingJsonl, type Cloud } from './helpers.js';
 
 let cloud: Cloud;
@@ -320,6 +320,30 @@ describe('attempts: a rebuild is a new request, a rerun after a crash is not', (
     const two = JSON.parse(readFileSync(join(rerun.outDir, 'deployment.json'), 'utf8'));
     expect(two).toMatchObject({ kind: 'custom-model-deployment', name: create.modelDeploymentName, status: 'Active' });
     expect(bench.logs.join('\n')).toMatch(new RegExp(`following custom-model-deployment ${two.name} recorded by an earlier run`));
+  });
+
+  it('deploy: a recorded attempt that is gone is resent with its token on a plain rerun, and replaced by a new attempt on a rebuild', async () => {
+    const distill = await distilledModel('gone');
+    const params: DeployParams = { region: 'us-east-1', mode: 'on-demand', student: 'amazon.nova-lite-v1:0:300k', provisioned: null };
+    const key = bench.key('deploy-gone');
+    const ctx = bench.context('deploy', key, params, { distill });
+    const recorded = { kind: 'custom-model-deployment', name: deploymentName(key, 'deadbeef'), attempt: 'deadbeef' };
+    writeFileSync(join(ctx.stateDir, 'deployment.json'), JSON.stringify(recorded));
+    // The service remembers the token: it created that deployment, which has been deleted since.
+    cloud.fake.tokens.set(deploymentToken(key, 'custom-model-deployment', 'deadbeef'), `arn:aws:bedrock:us-east-1:${FAKE.accountId}:custom-model-deployment/deleted`);
+    const before = cloud.fake.created.deployments;
+    const plain = await deployStep.run(ctx).catch((e: unknown) => e);
+    expect(plain).toBeInstanceOf(StepError);
+    expect((plain as Error).message).toMatch(/no longer exists; rerun with `--force deploy` to create a new one/);
+    expect(lastCreate('CreateCustomModelDeployment').clientRequestToken).toBe(deploymentToken(key, 'custom-model-deployment', 'deadbeef'));
+    expect(cloud.fake.created.deployments).toBe(before);
+
+    const forced = { ...bench.context('deploy', key, params, { distill }), rebuild: true };
+    await deployStep.run(forced);
+    expect(cloud.fake.created.deployments).toBe(before + 1);
+    const name = JSON.parse(readFileSync(join(forced.outDir, 'deployment.json'), 'utf8')).name as string;
+    expect(name).not.toBe(recorded.name);
+    expect(name.startsWith(`${deploymentName(key)}-`)).toBe(true);
   });
 
   it('--force deploy while the earlier provisioned throughput still exists: one new one, and the superseded one is deleted', async () => {
