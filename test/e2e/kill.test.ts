@@ -26,7 +26,8 @@ import { startServers, type E2eServers } from './servers.js';
  *
  * Kill points: the boundaries where a crash could lose remote state (after the last local step,
  * after upload, after distill, after deploy, between evaluation steps, before the teardown),
- * one early local boundary, inside the distillation poll and inside inference. A boundary is
+ * one early local boundary, inside the distillation poll, right after the deployment's create
+ * (the attempt was recorded before it: the rerun follows it) and inside inference. A boundary is
  * the step's `done` line: the artifact is published, later steps may have started.
  */
 
@@ -39,6 +40,7 @@ const POINTS: KillPoint[] = [
   { after: 'upload' },
   { distillPoll: true },
   { after: 'distill' },
+  { deployCreated: true },
   { after: 'deploy' },
   { inference: 300 },
   { after: 'infer.teacher.prompt' },

@@ -80,6 +80,8 @@ export class FakeBedrock {
   /** Deployments created from now on fail. */
   deploymentFailure: string | undefined;
   getsPerStage: number;
+  /** Get*Deployment / Get*Throughput calls a new deployment stays Creating for (default 2). */
+  getsToReady = 2;
   private faults: Fault[] = [];
   private server?: Server;
   private s3?: S3Client;
@@ -294,7 +296,7 @@ export class FakeBedrock {
         const d = this.findDeployment(id!, op === 'GetCustomModelDeployment' ? 'deployment' : 'provisioned');
         if (!d) return this.error(res, 404, 'ResourceNotFoundException', `Could not find ${id}`);
         d.gets++;
-        if (d.status === 'Creating' && d.gets >= 2) {
+        if (d.status === 'Creating' && d.gets >= this.getsToReady) {
           if (d.failureMessage) d.status = 'Failed';
           else d.status = d.kind === 'deployment' ? 'Active' : 'InService';
         }
