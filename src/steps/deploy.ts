@@ -97,7 +97,7 @@ export const deployStep: StepKind<DeployParams> = {
           const commitment = p.provisioned!.commitment;
           ctx.log(
             `WARNING: creating PROVISIONED THROUGHPUT (${units} model unit${units === 1 ? '' : 's'}, ${commitment ? `commitment ${commitment}: it CANNOT be deleted before the term ends and is billed for the whole term` : 'no commitment: billed per hour'}) ` +
-              `for ${model}. It bills from now until it is deleted (teardown: after-eval, or \`fc-distill cleanup <experiment>\`).`,
+              `for ${redact(model)}. It bills from now until it is deleted (teardown: after-eval, or \`fc-distill cleanup <experiment>\`).`,
           );
         }
         // Recorded before the create: a crash between the two resends the same name and token.
