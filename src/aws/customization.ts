@@ -10,32 +10,48 @@ import {
   type RequestMetadataBaseFilters,
   type RequestMetadataFilters,
 } from '@aws-sdk/client-bedrock';
+import { randomBytes } from 'node:crypto';
 import { InputError } from '../errors.js';
 import type { RequestMetadataFilters as ConfigFilters, RequestMetadataMatch } from '../config/experiment.types.js';
 import { awsCall, describeAwsError, isConflict, isNotFound } from './errors.js';
 
 /**
- * Bedrock model customization jobs of type DISTILLATION: deterministic names and tokens
- * derived from the step key (a rerun after a crash finds the same job instead of paying for
- * a second one), create / get / find / stop, and the invocation-log filter builder.
+ * Bedrock model customization jobs of type DISTILLATION: names and tokens derived from the
+ * step key and an attempt (a rerun after a crash finds the same job instead of paying for a
+ * second one; a forced rerun is a new attempt, so neither its name nor its token collides with
+ * the first job), create / get / find / stop, and the invocation-log filter builder.
  */
 
+/**
+ * One try at creating a step's remote resource. The first attempt is '' (the names and tokens
+ * fc-distill has always used, so stores written before attempts existed still resume); later
+ * ones (a forced rerun, or the earlier resource failed or was deleted) get a random suffix,
+ * recorded in the step's state before the create call.
+ */
+export function newAttempt(): string {
+  return randomBytes(4).toString('hex');
+}
+
+function withAttempt(base: string, attempt = ''): string {
+  return attempt ? `${base}-${attempt}` : base;
+}
+
 /** `fc-distill-<20 hex of the key>`: valid as jobName and customModelName (<= 63, allowed chars). */
-export function resourceName(key: string, kind = 'fc-distill'): string {
-  return `${kind}-${key.slice(0, 20)}`;
+export function resourceName(key: string, kind = 'fc-distill', attempt = ''): string {
+  return withAttempt(`${kind}-${key.slice(0, 20)}`, attempt);
 }
 
-export function jobName(key: string): string {
-  return resourceName(key, 'fc-distill');
+export function jobName(key: string, attempt = ''): string {
+  return resourceName(key, 'fc-distill', attempt);
 }
 
-export function customModelName(key: string): string {
-  return resourceName(key, 'fc-distill-model');
+export function customModelName(key: string, attempt = ''): string {
+  return resourceName(key, 'fc-distill-model', attempt);
 }
 
-/** Deterministic clientRequestToken: `fcd-<key>` (pattern [a-zA-Z0-9]([-a-zA-Z0-9]{0,254}[a-zA-Z0-9])?). */
-export function requestToken(key: string, purpose = 'job'): string {
-  return `fcd-${purpose}-${key}`;
+/** clientRequestToken `fcd-<purpose>-<key>[-<attempt>]` (pattern [a-zA-Z0-9]([-a-zA-Z0-9]{0,254}[a-zA-Z0-9])?). */
+export function requestToken(key: string, purpose = 'job', attempt = ''): string {
+  return withAttempt(`fcd-${purpose}-${key}`, attempt);
 }
 
 /** Tags put on everything fc-distill creates, so `cleanup` and the console can tell. */
@@ -94,6 +110,8 @@ export type Job = GetModelCustomizationJobCommandOutput;
 
 export interface JobSpec {
   key: string;
+  /** See newAttempt(); '' for the first. */
+  attempt: string;
   stepId: string;
   roleArn: string;
   teacher: string;
@@ -116,8 +134,8 @@ export function createJobInput(spec: JobSpec): CreateModelCustomizationJobComman
         };
   const tags = resourceTags(spec.key, spec.stepId);
   return {
-    jobName: jobName(spec.key),
-    customModelName: customModelName(spec.key),
+    jobName: jobName(spec.key, spec.attempt),
+    customModelName: customModelName(spec.key, spec.attempt),
     roleArn: spec.roleArn,
     baseModelIdentifier: spec.student,
     customizationType: 'DISTILLATION',
@@ -126,7 +144,7 @@ export function createJobInput(spec: JobSpec): CreateModelCustomizationJobComman
     },
     trainingDataConfig,
     outputDataConfig: { s3Uri: spec.outputS3Uri },
-    clientRequestToken: requestToken(spec.key),
+    clientRequestToken: requestToken(spec.key, 'job', spec.attempt),
     jobTags: tags,
     customModelTags: tags,
   };
@@ -141,34 +159,32 @@ export async function getJob(client: BedrockClient, identifier: string, step: st
   }
 }
 
-/** The job with exactly this name, if any (ListModelCustomizationJobs nameContains, all pages). */
-export async function findJobByName(client: BedrockClient, name: string, step: string, signal?: AbortSignal): Promise<string | undefined> {
+/** Whether a job with exactly this name exists (ListModelCustomizationJobs nameContains, all pages). */
+export async function jobExists(client: BedrockClient, name: string, step: string, signal?: AbortSignal): Promise<boolean> {
   let nextToken: string | undefined;
   do {
     const page = await awsCall({ step, action: 'bedrock:ListModelCustomizationJobs' }, () =>
       client.send(new ListModelCustomizationJobsCommand({ nameContains: name, maxResults: 100, nextToken }), { abortSignal: signal }),
     );
-    const hit = page.modelCustomizationJobSummaries?.find((s) => s.jobName === name);
-    if (hit?.jobArn) return hit.jobArn;
+    if (page.modelCustomizationJobSummaries?.some((s) => s.jobName === name)) return true;
     nextToken = page.nextToken;
   } while (nextToken);
-  return undefined;
+  return false;
 }
 
 /**
- * Creates the job, or returns the existing one: a repeated clientRequestToken is ignored by
- * the service, and a name conflict means an earlier process created it.
+ * Creates the job, or finds the existing one: a repeated clientRequestToken is ignored by
+ * the service, and a name conflict means an earlier process created it. Returns the job's
+ * name (its ARN carries the account id and is not kept).
  */
-export async function createOrFindJob(client: BedrockClient, spec: JobSpec, signal?: AbortSignal): Promise<{ jobArn: string; created: boolean }> {
+export async function createOrFindJob(client: BedrockClient, spec: JobSpec, signal?: AbortSignal): Promise<{ jobName: string; created: boolean }> {
   const input = createJobInput(spec);
+  const name = input.jobName!;
   try {
-    const out = await client.send(new CreateModelCustomizationJobCommand(input), { abortSignal: signal });
-    return { jobArn: out.jobArn!, created: true };
+    await client.send(new CreateModelCustomizationJobCommand(input), { abortSignal: signal });
+    return { jobName: name, created: true };
   } catch (error) {
-    if (isConflict(error)) {
-      const existing = await findJobByName(client, input.jobName!, spec.stepId, signal);
-      if (existing) return { jobArn: existing, created: false };
-    }
+    if (isConflict(error) && (await jobExists(client, name, spec.stepId, signal))) return { jobName: name, created: false };
     throw describeAwsError(error, {
       step: spec.stepId,
       action: 'bedrock:CreateModelCustomizationJob',

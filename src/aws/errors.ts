@@ -109,6 +109,15 @@ export function rememberAccountId(accountId: string | undefined): void {
 }
 
 /**
+ * The 12-digit account segment of every ARN in `text` replaced by `<account>`
+ * (`arn:aws:bedrock:us-east-1:<account>:custom-model/...`); ARNs without one (foundation
+ * models) are unchanged.
+ */
+export function redactArnAccounts(text: string): string {
+  return text.replace(/\b(arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:)\d{12}(?=:)/g, '$1<account>');
+}
+
+/**
  * `text` without secrets: env credential values, SigV4 signatures and credential scopes,
  * and account ids that came from the environment or credentials. ARNs the user wrote in
  * the experiment (`keep`) are left as written.
@@ -122,7 +131,6 @@ export function redact(text: string, options: { keep?: string[]; env?: NodeJS.Pr
   out = out.replace(/(X-Amz-Security-Token=)[^&\s]+/gi, '$1<redacted>');
   const accounts = new Set(knownAccounts);
   if (env.AWS_ACCOUNT_ID && /^\d{12}$/.test(env.AWS_ACCOUNT_ID)) accounts.add(env.AWS_ACCOUNT_ID);
-  if (accounts.size === 0) return out;
   const kept = (options.keep ?? []).filter(Boolean);
   // Protect the user's own strings, redact the rest, put them back.
   const placeholders: string[] = [];
@@ -132,6 +140,8 @@ export function redact(text: string, options: { keep?: string[]; env?: NodeJS.Pr
     out = out.split(k).join(`\u0000${placeholders.length - 1}\u0000`);
   }
   for (const account of accounts) out = out.split(account).join('<account>');
+  // ARNs the service puts in its messages carry the caller's account even when it is not known here.
+  out = redactArnAccounts(out);
   return out.replace(/\u0000(\d+)\u0000/g, (_, i: string) => placeholders[Number(i)]!);
 }
 

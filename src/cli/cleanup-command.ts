@@ -40,10 +40,10 @@ export async function cleanupExperiment(file: string, options: CleanupOptions): 
       const client = bedrockClient(a.resource.region);
       try {
         if (a.action === 'delete') {
-          const deleted = await deleteDeployment(client, { kind: a.resource.kind as 'custom-model-deployment' | 'provisioned-throughput', arn: a.resource.arn }, 'cleanup');
+          const deleted = await deleteDeployment(client, { kind: a.resource.kind as 'custom-model-deployment' | 'provisioned-throughput', name: a.resource.name }, 'cleanup');
           a.outcome = deleted ? 'deleted' : 'already gone';
         } else {
-          await stopJob(client, a.resource.arn, 'cleanup');
+          await stopJob(client, a.resource.name, 'cleanup');
           a.outcome = 'stopped';
         }
       } catch (error) {

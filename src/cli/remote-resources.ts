@@ -4,8 +4,9 @@ import type { ResolvedStep } from '../graph/resolve.js';
 import type { Store } from '../graph/store.js';
 
 /**
- * The remote resources an experiment's plan has recorded in the store: job ARNs and
- * deployment ARNs, from published artifacts (cached steps) or from the state directories
+ * The remote resources an experiment's plan has recorded in the store: customization jobs
+ * and deployments by name (the Bedrock APIs take a name or an ARN; ARNs carry the account id
+ * and are not kept), from published artifacts (cached steps) or from the state directories
  * of steps that started and have not finished.
  */
 
@@ -13,8 +14,8 @@ export interface RemoteResource {
   variant: string;
   stepId: string;
   kind: 'customization-job' | 'custom-model-deployment' | 'provisioned-throughput';
+  /** The name to address it by (stores written by earlier versions may only have an ARN). */
   name: string;
-  arn: string;
   region: string;
   /** Where the id was read: the published artifact or the step's state directory. */
   from: 'artifact' | 'state';
@@ -38,10 +39,12 @@ export async function recordedResources(variant: string, steps: ResolvedStep[], 
     const recorded = fromArtifact ?? (await readJson<Record<string, string>>(join(store.stateDir(step.key), file)));
     if (!recorded) continue;
     const from = fromArtifact ? 'artifact' : 'state';
-    if (step.kind === 'distill' && recorded.jobArn) {
-      out.push({ variant, stepId: step.id, kind: 'customization-job', name: recorded.jobName ?? recorded.jobArn, arn: recorded.jobArn, region, from });
-    } else if (step.kind === 'deploy' && recorded.arn) {
-      out.push({ variant, stepId: step.id, kind: recorded.kind as RemoteResource['kind'], name: recorded.name ?? recorded.arn, arn: recorded.arn, region, from });
+    if (step.kind === 'distill') {
+      const name = recorded.jobName ?? recorded.jobArn;
+      if (name) out.push({ variant, stepId: step.id, kind: 'customization-job', name, region, from });
+    } else {
+      const name = recorded.name ?? recorded.arn;
+      if (name) out.push({ variant, stepId: step.id, kind: recorded.kind as RemoteResource['kind'], name, region, from });
     }
   }
   return out;

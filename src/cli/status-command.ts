@@ -19,16 +19,16 @@ export async function liveResources(file: string, options: StoreOptionValues): P
       const client = bedrockClient(r.region);
       try {
         if (r.kind === 'customization-job') {
-          const job = await getJob(client, r.arn, 'status');
+          const job = await getJob(client, r.name, 'status');
           const d = job?.statusDetails;
           const stages = d ? `validation ${d.validationDetails?.status ?? '-'}, data processing ${d.dataProcessingDetails?.status ?? '-'}, training ${d.trainingDetails?.status ?? '-'}` : undefined;
-          out.push({ ...r, state: job?.status ?? 'gone', detail: job?.failureMessage ?? stages });
+          out.push({ ...r, state: job?.status ?? 'gone', detail: job?.failureMessage ? redact(job.failureMessage) : stages });
         } else {
-          const state = await deploymentState(client, { kind: r.kind as 'custom-model-deployment' | 'provisioned-throughput', arn: r.arn }, 'status');
-          out.push({ ...r, state: state?.status ?? 'gone', detail: state?.failureMessage });
+          const state = await deploymentState(client, { kind: r.kind as 'custom-model-deployment' | 'provisioned-throughput', name: r.name }, 'status');
+          out.push({ ...r, state: state?.status ?? 'gone', ...(state?.failureMessage ? { detail: redact(state.failureMessage) } : {}) });
         }
       } catch (error) {
-        const mapped = describeAwsError(error, { step: 'status', action: 'bedrock:Get', resource: r.arn });
+        const mapped = describeAwsError(error, { step: 'status', action: 'bedrock:Get', resource: r.name });
         out.push({ ...r, state: 'unknown', detail: redact(mapped.message) });
       } finally {
         client.destroy();
@@ -49,6 +49,6 @@ export async function showStatus(file: string, options: StoreOptionValues & { js
     return;
   }
   for (const r of resources) {
-    process.stdout.write(`${r.variant}  ${r.stepId}  ${r.kind}  ${r.name}  ${r.state}${r.detail ? `  (${r.detail})` : ''}\n    ${r.arn}\n`);
+    process.stdout.write(`${r.variant}  ${r.stepId}  ${r.kind}  ${r.name}  ${r.state}${r.detail ? `  (${r.detail})` : ''}\n`);
   }
 }

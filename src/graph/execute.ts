@@ -295,6 +295,7 @@ export async function execute(resolved: ResolvedStep[], options: ExecuteOptions)
         log: (message) => reporter.stepLog(stepView, message),
         progress: (done, total, note) => reporter.stepProgress(stepView, done, total, note),
         signal: controller.signal,
+        ...(rebuild ? { rebuild: true } : {}),
       };
       let artifact: Artifact;
       let result: StepResult;

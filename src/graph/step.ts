@@ -99,6 +99,12 @@ export interface StepContext<P extends JsonObject = JsonObject> {
   /** Report progress; `total` may be unknown. */
   progress(done: number, total?: number, note?: string): void;
   signal: AbortSignal;
+  /**
+   * True when the key's artifact is rebuilt on purpose (`--force`, or an input was rebuilt
+   * with a different result): a remote step then wants a new resource, not the one an earlier
+   * run created under the same key (Bedrock would take a repeated request token for a retry).
+   */
+  rebuild?: boolean;
 }
 
 /** What a step returns; stored in the manifest and shown by `run`. */

@@ -18,14 +18,17 @@ import { preflightCloudStep } from '../aws/preflight.js';
  * Before creating anything: region/role/bucket/credentials are checked, the teacher/student
  * pair must be supported in the region (dated table), and neither model may be Legacy or
  * end-of-life (GetFoundationModel lifecycle). The job's name and clientRequestToken derive
- * from the step key; its ARN is written to `<stateDir>/job.json` before polling, and a rerun
- * (after a crash or Ctrl-C) follows that job, or finds it by name, instead of creating a
- * second one. Polling backs off between FC_DISTILL_POLL_MS `min[,max]` (default 30 s .. 5 min)
- * and reports the status details (validation, data processing, training) as progress.
+ * from the step key and an attempt; they are written to `<stateDir>/job.json` before the
+ * create call, and a rerun (after a crash or Ctrl-C) follows that job, or finds the first
+ * attempt's job by name, instead of creating a second one. A new attempt (new job name,
+ * custom model name and token) is made only by a rebuild (`--force`) or after a job that
+ * failed or was stopped. Polling backs off between FC_DISTILL_POLL_MS `min[,max]` (default
+ * 30 s .. 5 min) and reports the status details (validation, data processing, training).
  *
  * On Completed, everything the job wrote under its output prefix is downloaded to
- * `job-output/`, and `job.json` {jobArn, jobName, outputModelArn, status, metrics, times,
- * outputS3Uri} and `outputs.json` (the recognised files and a summary of each, unknown files
+ * `job-output/` (account ids in ARNs replaced), and `job.json` {jobName, attempt,
+ * outputModelName, status, metrics, times, outputS3Uri} and `outputs.json` (the recognised
+ * files and a summary of each, unknown files
  * listed too) are written. Failed/Stopped end the step with the service's failure message.
  */
 
@@ -39,12 +42,22 @@ export interface DistillParams extends JsonObject {
   trainingData: JsonObject;
 }
 
+/**
+ * `<stateDir>/job.json`, written before the create call: the job this key's run follows (a
+ * crash after the create resends it with the same name and token, which the service takes
+ * for a retry). Names only: the job's ARN carries the account id. Stores written before
+ * attempts existed have `jobArn` too (read as the job name's alias, never written).
+ */
 interface RecordedJob {
-  jobArn: string;
   jobName: string;
+  /** '' for the first attempt (see newAttempt). */
+  attempt?: string;
   createdAt: string;
   outputS3Uri: string;
 }
+
+/** A job in one of these states will not produce a model: a rebuild makes a new attempt. */
+const GIVEN_UP = new Set(['Failed', 'Stopped', 'Stopping']);
 
 export function pollIntervals(env: NodeJS.ProcessEnv = process.env): { min: number; max: number } {
   const [a, b] = (env.FC_DISTILL_POLL_MS ?? '').split(',').map((s) => Number(s.trim()));
@@ -114,31 +127,28 @@ export const distillStep: StepKind<DistillParams> = {
     const { joinKey, parseS3Uri } = await import('../aws/s3.js');
     const client = bedrockClient(p.region);
     try {
-      const name = customization.jobName(ctx.key);
       const location = parseS3Uri(p.s3);
-      const outputS3Uri = `s3://${location.bucket}/${joinKey(location.prefix, 'jobs', name)}/`;
-      let recorded = await readRecorded(ctx.stateDir);
-      if (recorded) {
-        ctx.log(`following job ${recorded.jobName} recorded by an earlier run (not creating another)`);
-      } else {
-        const existing = await customization.getJob(client, name, ctx.stepId, ctx.signal);
-        if (existing?.jobArn) {
-          ctx.log(`found job ${name} created by an earlier run: following it`);
-          recorded = { jobArn: existing.jobArn, jobName: name, createdAt: existing.creationTime?.toISOString() ?? new Date().toISOString(), outputS3Uri };
-        } else {
-          await checkModels(ctx, client);
-          const trainingUri = ctx.inputs.upload
-            ? (JSON.parse(await readFile(join(ctx.inputs.upload.dir, 'upload.json'), 'utf8')) as { s3Uri: string }).s3Uri
-            : undefined;
-          const spec = jobSpec(ctx, outputS3Uri, trainingUri, customization.buildRequestMetadataFilters);
-          const { jobArn, created } = await customization.createOrFindJob(client, spec, ctx.signal);
-          ctx.log(created ? `created distillation job ${name}` : `job ${name} already existed: following it`);
-          recorded = { jobArn, jobName: name, createdAt: new Date().toISOString(), outputS3Uri };
-        }
+      const fresh = (attempt: string): RecordedJob => {
+        const jobName = customization.jobName(ctx.key, attempt);
+        return { jobName, attempt, createdAt: new Date().toISOString(), outputS3Uri: `s3://${location.bucket}/${joinKey(location.prefix, 'jobs', jobName)}/` };
+      };
+      const statePath = join(ctx.stateDir, 'job.json');
+      const chosen = await chooseJob(ctx, client, customization.getJob, fresh);
+      const recorded = chosen.recorded;
+      if (chosen.create) {
+        await checkModels(ctx, client);
+        const trainingUri = ctx.inputs.upload
+          ? (JSON.parse(await readFile(join(ctx.inputs.upload.dir, 'upload.json'), 'utf8')) as { s3Uri: string }).s3Uri
+          : undefined;
+        const spec = jobSpec(ctx, recorded, trainingUri, customization.buildRequestMetadataFilters);
+        // Recorded before the create: a crash between the two resends the same name and token.
+        await writeJsonAtomic(statePath, recorded);
+        const { created } = await customization.createOrFindJob(client, spec, ctx.signal);
+        ctx.log(created ? `created distillation job ${recorded.jobName}` : `job ${recorded.jobName} already existed: following it`);
+      } else if (!chosen.fromState) {
         // Recorded before the first poll: a crash from here on resumes this job.
-        await writeJsonAtomic(join(ctx.stateDir, 'job.json'), recorded);
+        await writeJsonAtomic(statePath, recorded);
       }
-
       const job = await follow(ctx, client, recorded, customization.getJob);
       const s3 = s3Client(p.region);
       try {
@@ -147,14 +157,17 @@ export const distillStep: StepKind<DistillParams> = {
         await mkdir(dir, { recursive: true });
         const { downloadPrefix } = await import('../aws/s3.js');
         const files = await downloadPrefix(s3, parseS3Uri(outUri), dir, ctx.stepId, ctx.signal);
+        const { redactArnAccounts } = await import('../aws/errors.js');
+        await scrubAccountIds(dir, files, redactArnAccounts);
         const outputs = await summariseOutputs(dir, files);
+        // Names, not ARNs: the job's and the custom model's ARNs carry the account id.
         const record = {
-          jobArn: recorded.jobArn,
           jobName: recorded.jobName,
+          attempt: recorded.attempt ?? '',
           status: job.status,
-          outputModelArn: job.outputModelArn ?? null,
-          outputModelName: job.outputModelName ?? null,
-          baseModelArn: job.baseModelArn ?? null,
+          // What deploy resolves the model's ARN from (GetCustomModel takes a name).
+          outputModelName: job.outputModelName ?? customization.customModelName(ctx.key, recorded.attempt ?? ''),
+          baseModelArn: job.baseModelArn ? redactArnAccounts(job.baseModelArn) : null,
           outputS3Uri: outUri,
           metrics: { training: job.trainingMetrics ?? null, validation: job.validationMetrics ?? null },
           times: {
@@ -166,12 +179,9 @@ export const distillStep: StepKind<DistillParams> = {
         };
         await writeFile(join(ctx.outDir, 'job.json'), `${JSON.stringify(record, null, 2)}\n`);
         await writeFile(join(ctx.outDir, 'outputs.json'), `${JSON.stringify(outputs, null, 2)}\n`);
-        const display = [
-          `distillation job ${recorded.jobName}: ${job.status}; model ${job.outputModelArn ?? '(none)'}`,
-          ...outputs.lines,
-        ];
+        const display = [`distillation job ${recorded.jobName}: ${job.status}; model ${record.outputModelName}`, ...outputs.lines];
         return {
-          summary: { jobName: recorded.jobName, status: job.status ?? null, outputModelArn: job.outputModelArn ?? null, files: files.length, ...outputs.counts },
+          summary: { jobName: recorded.jobName, status: job.status ?? null, outputModelName: record.outputModelName, files: files.length, ...outputs.counts },
           display,
         };
       } finally {
@@ -183,9 +193,51 @@ export const distillStep: StepKind<DistillParams> = {
   },
 };
 
+/**
+ * Which job this run follows, and whether it must be created first. A job recorded in the
+ * state is followed (or created, when the run stopped before the service took it); without
+ * a record, the first attempt's job found by name is followed (a store lost after a crash
+ * still pays once). A new attempt (new name and token) only when the job is genuinely
+ * wanted again: a rebuild (--force) whose earlier job is gone from the state, or an earlier
+ * job that failed or was stopped.
+ */
+async function chooseJob(
+  ctx: StepContext<DistillParams>,
+  client: BedrockClient,
+  getJob: typeof import('../aws/customization.js').getJob,
+  fresh: (attempt: string) => RecordedJob,
+): Promise<{ recorded: RecordedJob; create: boolean; fromState: boolean }> {
+  const { newAttempt } = await import('../aws/customization.js');
+  const recorded = await readRecorded(ctx.stateDir);
+  if (recorded) {
+    const job = await getJob(client, recorded.jobName, ctx.stepId, ctx.signal);
+    if (!job) {
+      ctx.log(`job ${recorded.jobName} recorded by an earlier run was never created (that run stopped first): creating it with the recorded name and token`);
+      return { recorded, create: true, fromState: true };
+    }
+    if (!(ctx.rebuild && GIVEN_UP.has(job.status ?? ''))) {
+      ctx.log(`following job ${recorded.jobName} recorded by an earlier run (not creating another)`);
+      return { recorded, create: false, fromState: true };
+    }
+    ctx.log(`job ${recorded.jobName} is ${job.status}: creating a new one under a new name`);
+  } else if (!ctx.rebuild) {
+    const first = fresh('');
+    const job = await getJob(client, first.jobName, ctx.stepId, ctx.signal);
+    if (!job) return { recorded: first, create: true, fromState: false };
+    if (!GIVEN_UP.has(job.status ?? '')) {
+      ctx.log(`found job ${first.jobName} created by an earlier run: following it`);
+      return { recorded: { ...first, createdAt: job.creationTime?.toISOString() ?? first.createdAt }, create: false, fromState: false };
+    }
+    ctx.log(`job ${first.jobName} from an earlier run is ${job.status}: creating a new one under a new name`);
+  } else {
+    ctx.log('rebuilding: a new distillation job under a new name (the earlier one is left as it is)');
+  }
+  return { recorded: fresh(newAttempt()), create: true, fromState: false };
+}
+
 function jobSpec(
   ctx: StepContext<DistillParams>,
-  outputS3Uri: string,
+  recorded: RecordedJob,
   trainingUri: string | undefined,
   buildFilters: typeof import('../aws/customization.js').buildRequestMetadataFilters,
 ): import('../aws/customization.js').JobSpec {
@@ -201,7 +253,17 @@ function jobSpec(
     if (!trainingUri) throw new Error(`step '${ctx.stepId}' needs input 'upload'`);
     source = { s3Uri: trainingUri };
   }
-  return { key: ctx.key, stepId: ctx.stepId, roleArn: p.role, teacher: p.teacher, student: p.student, maxResponseLength: p.maxResponseLength, outputS3Uri, training: source };
+  return {
+    key: ctx.key,
+    attempt: recorded.attempt ?? '',
+    stepId: ctx.stepId,
+    roleArn: p.role,
+    teacher: p.teacher,
+    student: p.student,
+    maxResponseLength: p.maxResponseLength,
+    outputS3Uri: recorded.outputS3Uri,
+    training: source,
+  };
 }
 
 /** Pair table and lifecycle checks: before anything is created; says what it checked. */
@@ -243,11 +305,11 @@ async function follow(
   let interval = min;
   let last = '';
   for (;;) {
-    const job = await getJob(client, recorded.jobArn, ctx.stepId, ctx.signal);
+    const job = await getJob(client, recorded.jobName, ctx.stepId, ctx.signal);
     if (!job) {
       throw new StepError(
         ctx.stepId,
-        `job ${recorded.jobName} recorded in ${join(ctx.stateDir, 'job.json')} no longer exists in ${ctx.params.region}; delete that file to create a new job`,
+        `job ${recorded.jobName} recorded in ${join(ctx.stateDir, 'job.json')} no longer exists in ${ctx.params.region}; rerun with \`--force ${ctx.stepId}\` to create a new job under a new name`,
       );
     }
     const { done, note } = describeStages(job);
@@ -265,7 +327,7 @@ async function follow(
       throw new StepError(
         ctx.stepId,
         redact(`distillation job ${recorded.jobName} ${job.status}: ${job.failureMessage ?? '(no failure message)'} [${note}]`) +
-          `. Fix the cause, then delete ${join(ctx.stateDir, 'job.json')} and rerun to create a new job`,
+          `. Fix the cause, then rerun with \`--force ${ctx.stepId}\` to create a new job under a new name`,
       );
     }
     try {
@@ -274,6 +336,24 @@ async function follow(
       ctx.log(`stopped following job ${recorded.jobName}; it keeps running in Bedrock: rerun to follow it, or \`fc-distill cleanup --stop-jobs\` to stop it`);
       throw error;
     }
+  }
+}
+
+/**
+ * The job's own files may name its ARNs (a manifest, say), which carry the account id: those
+ * account ids are replaced in the copies kept in the store. Large files are left alone.
+ */
+async function scrubAccountIds(dir: string, files: { path: string; bytes: number }[], redactArnAccounts: (text: string) => string): Promise<void> {
+  for (const file of files) {
+    if (file.bytes >= 64 << 20) continue;
+    const path = join(dir, ...file.path.split('/'));
+    const text = await readFile(path, 'utf8').catch(() => undefined);
+    // Not text (a replacement character means invalid UTF-8): rewriting it would corrupt it.
+    if (text === undefined || text.includes('\uFFFD')) continue;
+    const clean = redactArnAccounts(text);
+    if (clean === text) continue;
+    await writeFile(path, clean);
+    file.bytes = Buffer.byteLength(clean);
   }
 }
 

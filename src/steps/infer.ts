@@ -16,8 +16,10 @@ import { costUsd, priceOf, type PriceOverrides } from '../models/prices.js';
  * Inputs: `prompts` (render artifact: eval.jsonl RenderedRecords: the prompt approach sends
  * their system and messages), `examples` (split artifact: eval.jsonl BfclExamples: the
  * tool-config approach sends the example's own conversation and its functions as tools),
- * optional `deployment` (deployment.json `{modelId}`: the distilled student's deployment or
- * provisioned model ARN, used when params.modelId is null).
+ * optional `deployment` (deployment.json `{kind, name}`: the distilled student's deployment or
+ * provisioned throughput, used when params.modelId is null; its ARN, which Converse needs and
+ * which carries the account id, is resolved by name before sending and never stored; stores
+ * written by earlier versions hold it as `modelId`).
  * Params (the key: what is asked, and what the artifact records): `model` (label: teacher,
  * student-base, student, a baseline name), `provider` (bedrock | openai | results), `modelId`,
  * `approach`, `family` and `inference` (the decoding settings after the per-family defaults
@@ -110,20 +112,26 @@ async function resolveModelId(ctx: StepContext<InferParams>): Promise<string> {
   if (!deployment) throw new InputError(`step '${ctx.stepId}': no modelId and no deployment input`);
   const info = JSON.parse(await readFile(path.join(deployment.dir, 'deployment.json'), 'utf8')) as Record<string, unknown>;
   const id = info.modelId ?? info.customModelDeploymentArn ?? info.provisionedModelArn ?? info.arn;
-  if (typeof id !== 'string' || id === '') throw new StepError(ctx.stepId, `deployment.json of step '${deployment.stepId}' has no modelId`);
-  return id;
+  if (typeof id === 'string' && id !== '') return id;
+  // Keys the journal by the deployment, not by its ARN: the ARN is only known once resolved.
+  if (typeof info.kind === 'string' && typeof info.name === 'string' && info.name !== '') return `${info.kind}/${info.name}`;
+  throw new StepError(ctx.stepId, `deployment.json of step '${deployment.stepId}' names no deployment`);
 }
 
-/** The deployment a cached deploy step recorded must still be there (a teardown may have deleted it). */
-async function checkDeployment(ctx: StepContext<InferParams>, deployStep: string, file: string, region: string): Promise<void> {
+/**
+ * The deployment a cached deploy step recorded must still be there (a teardown may have
+ * deleted it). Returns its ARN to invoke, in memory only (undefined for a record without a name).
+ */
+async function checkDeployment(ctx: StepContext<InferParams>, deployStep: string, file: string, region: string): Promise<string | undefined> {
   const ref = JSON.parse(await readFile(file, 'utf8')) as { kind?: string; arn?: string; name?: string };
-  if ((ref.kind !== 'custom-model-deployment' && ref.kind !== 'provisioned-throughput') || !ref.arn) return;
+  const name = ref.name ?? ref.arn;
+  if ((ref.kind !== 'custom-model-deployment' && ref.kind !== 'provisioned-throughput') || !name) return undefined;
   const { preflightCloudStep } = await import('../aws/preflight.js');
   await preflightCloudStep({ step: ctx.stepId, region });
-  const [{ bedrockClient }, { assertDeploymentInvocable }] = await Promise.all([import('../aws/clients.js'), import('../aws/deployments.js')]);
+  const [{ bedrockClient }, { invocableArn }] = await Promise.all([import('../aws/clients.js'), import('../aws/deployments.js')]);
   const client = bedrockClient(region);
   try {
-    await assertDeploymentInvocable(client, { kind: ref.kind, arn: ref.arn, name: ref.name ?? ref.arn }, { step: ctx.stepId, deployStep, region, signal: ctx.signal });
+    return await invocableArn(client, { kind: ref.kind, name }, { step: ctx.stepId, deployStep, region, signal: ctx.signal });
   } finally {
     client.destroy();
   }
@@ -185,15 +193,6 @@ export const inferStep: StepKind<InferParams> = {
       ...(settings.requestsPerMinute !== undefined ? { requestsPerMinute: settings.requestsPerMinute } : {}),
       ...(settings.tokensPerMinute !== undefined ? { tokensPerMinute: settings.tokensPerMinute } : {}),
     });
-    const provider = createProvider(p.provider, {
-      model: modelId,
-      approach,
-      ...(p.region ? { region: p.region } : {}),
-      ...(settings.timeoutMs !== undefined ? { timeoutMs: settings.timeoutMs } : {}),
-      ...(settings.maxAttempts !== undefined ? { maxAttempts: settings.maxAttempts } : {}),
-      onThrottle: () => limiter.onThrottle(),
-      projectDir: ctx.projectDir,
-    });
     const items = planned.map(({ request }) => ({
       key: requestKey({ provider: p.provider, modelId, approach, system: request.system, messages: request.messages, tools: request.tools ?? null, inference }),
       request: { ...request, signal: ctx.signal },
@@ -204,10 +203,21 @@ export const inferStep: StepKind<InferParams> = {
     const journalDir = p.provider === 'results' ? ctx.stateDir : (ctx.sharedDir ?? ctx.stateDir);
     const journal = await Journal.open(journalFile(journalDir, { provider: p.provider, modelId, approach }));
     let outcome;
+    let provider: ReturnType<typeof createProvider> | undefined;
     try {
+      let invokeId = modelId;
       if (p.provider === 'bedrock' && ctx.inputs.deployment && p.region && items.some((i) => !journal.response(i.key))) {
-        await checkDeployment(ctx, ctx.inputs.deployment.stepId, path.join(ctx.inputs.deployment.dir, 'deployment.json'), p.region);
+        invokeId = (await checkDeployment(ctx, ctx.inputs.deployment.stepId, path.join(ctx.inputs.deployment.dir, 'deployment.json'), p.region)) ?? modelId;
       }
+      provider = createProvider(p.provider, {
+        model: invokeId,
+        approach,
+        ...(p.region ? { region: p.region } : {}),
+        ...(settings.timeoutMs !== undefined ? { timeoutMs: settings.timeoutMs } : {}),
+        ...(settings.maxAttempts !== undefined ? { maxAttempts: settings.maxAttempts } : {}),
+        onThrottle: () => limiter.onThrottle(),
+        projectDir: ctx.projectDir,
+      });
       outcome = await runInference({
         provider,
         items,
@@ -221,7 +231,7 @@ export const inferStep: StepKind<InferParams> = {
       });
     } finally {
       await journal.close();
-      provider.close?.();
+      provider?.close?.();
     }
     ctx.signal.throwIfAborted();
 

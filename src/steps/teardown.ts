@@ -11,7 +11,7 @@ import { preflightCloudStep } from '../aws/preflight.js';
  *
  * Inputs: `deployment` (deployment.json), plus any steps it must run after (roles
  * `after.<id>`; their artifacts are not read). Params: `region`.
- * Writes `teardown.json` {kind, arn, name, deleted, alreadyGone}.
+ * Writes `teardown.json` {kind, name, deleted, alreadyGone}.
  */
 
 export interface TeardownParams extends JsonObject {
@@ -26,7 +26,9 @@ export const teardownStep: StepKind<TeardownParams> = {
   async run(ctx: StepContext<TeardownParams>) {
     const deployment = ctx.inputs.deployment;
     if (!deployment) throw new Error(`step '${ctx.stepId}' needs input 'deployment'`);
-    const ref = JSON.parse(await readFile(join(deployment.dir, 'deployment.json'), 'utf8')) as { kind: 'custom-model-deployment' | 'provisioned-throughput'; arn: string; name: string };
+    // By name: deployment.json of earlier versions also holds the ARN, which is not copied on.
+    const { kind, name } = JSON.parse(await readFile(join(deployment.dir, 'deployment.json'), 'utf8')) as { kind: 'custom-model-deployment' | 'provisioned-throughput'; name: string };
+    const ref = { kind, name };
     await preflightCloudStep({ step: ctx.stepId, region: ctx.params.region });
     const { bedrockClient } = await import('../aws/clients.js');
     const { deleteDeployment } = await import('../aws/deployments.js');

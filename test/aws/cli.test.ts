@@ -9,7 +9,9 @@ import { BUCKET, FAKE, ROLE, startCloud, type Cloud } from './helpers.js';
 /**
  * The built CLI end to end against moto and the fake Bedrock control plane: no credentials
  * stop the run before any call; a runner SIGKILLed inside the distillation poll is rerun and
- * follows the same job (one create); deploy, status and cleanup; nothing secret written.
+ * follows the same job (one create); deploy, status and cleanup; a forced redeploy is one new
+ * deployment; nothing secret written (the fake's ARNs are in the env's account, so a kept ARN
+ * is found by the scan).
  */
 
 const EXPERIMENT = `name: cloud-e2e
@@ -125,6 +127,26 @@ describe('fc-distill run against the fake cloud', () => {
     expect(after.stdout).toMatch(/custom-model-deployment .* gone/);
     const twice = await cli(['cleanup', 'experiments/cloud.yaml', '--yes']);
     expect(twice.stdout).toMatch(/already gone: custom-model-deployment/);
+  }, 60_000);
+
+  it('--force deploy after cleanup deleted the deployment: exactly one new one, under a new name; the rerun creates none', async () => {
+    const before = { ...cloud.fake.created };
+    const forced = await cli(['run', 'experiments/cloud.yaml', '--force', 'deploy', '--json']);
+    expect(forced.stderr).not.toMatch(/^error/m);
+    expect(forced.code).toBe(0);
+    expect(cloud.fake.created).toEqual({ ...before, deployments: before.deployments + 1 });
+    const live = [...cloud.fake.deployments.values()];
+    expect(live).toHaveLength(1);
+    expect(live[0]!.name).toMatch(/^fc-distill-deploy-[0-9a-f]{20}-[0-9a-f]{8}$/);
+    expect(live[0]!.status).toBe('Active');
+    const report = JSON.parse(forced.stdout) as { steps: { id: string; status: string }[] }[];
+    expect(Object.fromEntries(report[0]!.steps.map((s) => [s.id, s.status]))).toMatchObject({ distill: 'cached', deploy: 'ran' });
+
+    const again = await cli(['run', 'experiments/cloud.yaml', '--json']);
+    expect(again.code).toBe(0);
+    expect(cloud.fake.created).toEqual({ ...before, deployments: before.deployments + 1 });
+    const status = await cli(['status', 'experiments/cloud.yaml', '--json']);
+    expect((JSON.parse(status.stdout) as { kind: string; name: string; state: string }[]).find((r) => r.kind === 'custom-model-deployment')).toMatchObject({ name: live[0]!.name, state: 'Active' });
   }, 60_000);
 
   it('no access key, secret, session token or env account id in the store or the output', () => {

@@ -30,7 +30,8 @@ export interface Cloud {
 /** moto + the fake Bedrock control plane, a bucket, and the process env pointed at them. */
 export async function startCloud(): Promise<Cloud> {
   const moto = await startMoto();
-  const fake = await startFakeBedrock({ s3Endpoint: moto.url });
+  // ARNs in the environment's account: the scans then fail on any ARN that was kept.
+  const fake = await startFakeBedrock({ s3Endpoint: moto.url, accountId: FAKE.accountId });
   const env: Record<string, string> = {
     AWS_ACCESS_KEY_ID: FAKE.accessKeyId,
     AWS_SECRET_ACCESS_KEY: FAKE.secretAccessKey,

@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { GetObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,7 +7,8 @@ import { uploadStep } from '../../src/steps/upload.js';
 import { distillStep, type DistillParams } from '../../src/steps/distill.js';
 import { deployStep, type DeployParams } from '../../src/steps/deploy.js';
 import { teardownStep } from '../../src/steps/teardown.js';
-import { buildRequestMetadataFilters, jobName } from '../../src/aws/customization.js';
+import { buildRequestMetadataFilters, customModelName, jobName, requestToken } from '../../src/aws/customization.js';
+import { deploymentName, deploymentToken } from '../../src/aws/deployments.js';
 import { BUCKET, FAKE, ROLE, StepBench, startCloud, trainingJsonl, type Cloud } from './helpers.js';
 
 let cloud: Cloud;
@@ -109,7 +110,11 @@ describe('distill', () => {
     expect(bench.logs.join('\n')).toMatch(/training InProgress/);
     const job = JSON.parse(readFileSync(join(ctx.outDir, 'job.json'), 'utf8'));
     expect(job).toMatchObject({ status: 'Completed', jobName: jobName(key), metrics: { training: { trainingLoss: 0.4213 } } });
-    expect(job.outputModelArn).toMatch(/:custom-model\//);
+    // Names only: the job's and the model's ARNs carry the account id.
+    expect(job.outputModelName).toBe(customModelName(key));
+    expect(job).not.toHaveProperty('jobArn');
+    expect(job).not.toHaveProperty('outputModelArn');
+    expect(JSON.stringify(job)).not.toMatch(/arn:aws:bedrock:[^:]*:\d{12}:/);
     const outputs = JSON.parse(readFileSync(join(ctx.outDir, 'outputs.json'), 'utf8'));
     expect(outputs.counts).toEqual({ syntheticSamples: 3, promptsAccepted: 2, promptsRejected: 2 });
     expect(outputs.unknown).toEqual([expect.stringMatching(/manifest\.json$/)]);
@@ -164,11 +169,13 @@ describe('distill', () => {
 
   it('a job that fails in validation ends the step with the service failure message', async () => {
     const upload = await uploaded('fails');
-    cloud.fake.jobFailure = 'Validation failed: the training data has 42 valid records; at least 100 are required';
+    // The service's message names an ARN (in an account not known from the env): printed without the account.
+    cloud.fake.jobFailure = 'Validation failed: the training data has 42 valid records; at least 100 are required (arn:aws:bedrock:us-east-1:210987654321:custom-model/x)';
     try {
       const error = await distillStep.run(bench.context('distill', bench.key('distill-fail'), distillParams(), { upload })).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(StepError);
-      expect((error as Error).message).toMatch(/Failed: Validation failed: the training data has 42 valid records.*validation Failed/);
+      expect((error as Error).message).toMatch(/Failed: Validation failed: the training data has 42 valid records.*arn:aws:bedrock:us-east-1:<account>:custom-model\/x.*validation Failed/);
+      expect((error as Error).message).toMatch(/rerun with `--force distill` to create a new job/);
     } finally {
       cloud.fake.jobFailure = undefined;
     }
@@ -215,6 +222,147 @@ describe('distill', () => {
     expect(error).toBeInstanceOf(InputError);
     expect((error as Error).message).toMatch(/valid AWS region.*us-east.*IAM role ARN for distillation\.role \(got 'my-role'\)/);
     expect(Object.values(cloud.fake.counts).reduce((a, b) => a + b, 0)).toBe(calls);
+  });
+});
+
+/** What the store does once a step's artifact is published: its state directory goes. */
+function published(stateDir: string): void {
+  rmSync(stateDir, { recursive: true, force: true });
+  mkdirSync(stateDir, { recursive: true });
+}
+
+/** Runs `run`, aborting it as soon as `created()` exceeds its value at the start (a kill right after the create). */
+async function killAfterCreate(created: () => number, run: (signal: AbortSignal) => Promise<unknown>): Promise<void> {
+  const before = created();
+  const controller = new AbortController();
+  const running = run(controller.signal);
+  for (let waited = 0; created() === before && waited < 30_000; waited += 5) await new Promise((r) => setTimeout(r, 5));
+  controller.abort();
+  await running.catch(() => undefined);
+  expect(created()).toBe(before + 1);
+}
+
+const lastCreate = (op: string) => cloud.fake.requests.filter((r) => r.op === op).at(-1)!.body as Record<string, string>;
+
+describe('attempts: a rebuild is a new request, a rerun after a crash is not', () => {
+  it('distill: a plain rerun follows the completed job found by name; a rebuild creates one new job (new name, model name, token), and its crash-rerun creates none', async () => {
+    const upload = await uploaded('force');
+    const key = bench.key('distill-force');
+    const before = cloud.fake.created.jobs;
+    const first = bench.context('distill', key, distillParams(), { upload });
+    await distillStep.run(first);
+    expect(cloud.fake.created.jobs).toBe(before + 1);
+    expect(lastCreate('CreateModelCustomizationJob')).toMatchObject({ jobName: jobName(key), customModelName: customModelName(key), clientRequestToken: requestToken(key) });
+
+    published(first.stateDir);
+    await distillStep.run(bench.context('distill', key, distillParams(), { upload }));
+    expect(cloud.fake.created.jobs).toBe(before + 1);
+
+    published(first.stateDir);
+    await killAfterCreate(
+      () => cloud.fake.created.jobs,
+      (signal) => distillStep.run({ ...bench.context('distill', key, distillParams(), { upload }, signal), rebuild: true }),
+    );
+    const create = lastCreate('CreateModelCustomizationJob');
+    const attempt = /-([0-9a-f]{8})$/.exec(create.jobName!)?.[1];
+    expect(attempt).toBeDefined();
+    expect(create).toMatchObject({ jobName: jobName(key, attempt), customModelName: customModelName(key, attempt), clientRequestToken: requestToken(key, 'job', attempt) });
+    // The rerun after the crash (still forced: the step was not published) follows the recorded attempt.
+    const rerun = { ...bench.context('distill', key, distillParams(), { upload }), rebuild: true };
+    await distillStep.run(rerun);
+    expect(cloud.fake.created.jobs).toBe(before + 2);
+    expect(JSON.parse(readFileSync(join(rerun.outDir, 'job.json'), 'utf8'))).toMatchObject({ jobName: jobName(key, attempt), attempt, outputModelName: customModelName(key, attempt), status: 'Completed' });
+  });
+
+  it('distill: an attempt recorded before a create that never reached the service is created with the recorded name and token', async () => {
+    const upload = await uploaded('intent');
+    const key = bench.key('distill-intent');
+    const ctx = bench.context('distill', key, distillParams(), { upload });
+    const recorded = { jobName: jobName(key, '0badc0de'), attempt: '0badc0de', createdAt: new Date().toISOString(), outputS3Uri: `s3://${BUCKET}/fc-distill/jobs/${jobName(key, '0badc0de')}/` };
+    writeFileSync(join(ctx.stateDir, 'job.json'), JSON.stringify(recorded));
+    const before = cloud.fake.created.jobs;
+    await distillStep.run(ctx);
+    expect(cloud.fake.created.jobs).toBe(before + 1);
+    expect(lastCreate('CreateModelCustomizationJob')).toMatchObject({ jobName: recorded.jobName, clientRequestToken: requestToken(key, 'job', '0badc0de') });
+  });
+
+  async function distilledModel(seed: string) {
+    const upload = await uploaded(seed);
+    const ctx = bench.context('distill', bench.key(`dm-${seed}`), distillParams(), { upload });
+    await distillStep.run(ctx);
+    return bench.input('distill', 'distill', { 'job.json': readFileSync(join(ctx.outDir, 'job.json'), 'utf8') });
+  }
+
+  it('--force deploy after the teardown: exactly one new deployment (new name and token); a kill right after its create, then a rerun, creates none', async () => {
+    const distill = await distilledModel('redeploy');
+    const params: DeployParams = { region: 'us-east-1', mode: 'on-demand', student: 'amazon.nova-lite-v1:0:300k', provisioned: null };
+    const key = bench.key('deploy-redeploy');
+    const first = bench.context('deploy', key, params, { distill });
+    await deployStep.run(first);
+    const one = JSON.parse(readFileSync(join(first.outDir, 'deployment.json'), 'utf8'));
+    const firstToken = lastCreate('CreateCustomModelDeployment').clientRequestToken;
+    published(first.stateDir);
+    await teardownStep.run(bench.context('teardown', bench.key('td-redeploy'), { region: 'us-east-1' }, { deployment: bench.input('deploy', 'deploy', { 'deployment.json': JSON.stringify(one) }) }));
+    expect([...cloud.fake.deployments.values()].some((d) => d.name === one.name)).toBe(false);
+
+    const before = cloud.fake.created.deployments;
+    await killAfterCreate(
+      () => cloud.fake.created.deployments,
+      (signal) => deployStep.run({ ...bench.context('deploy', key, params, { distill }, signal), rebuild: true }),
+    );
+    const create = lastCreate('CreateCustomModelDeployment');
+    expect(create.clientRequestToken).not.toBe(firstToken);
+    expect(create.modelDeploymentName).toMatch(new RegExp(`^${deploymentName(key)}-[0-9a-f]{8}$`));
+
+    const rerun = { ...bench.context('deploy', key, params, { distill }), rebuild: true };
+    await deployStep.run(rerun);
+    expect(cloud.fake.created.deployments).toBe(before + 1);
+    const two = JSON.parse(readFileSync(join(rerun.outDir, 'deployment.json'), 'utf8'));
+    expect(two).toMatchObject({ kind: 'custom-model-deployment', name: create.modelDeploymentName, status: 'Active' });
+    expect(bench.logs.join('\n')).toMatch(new RegExp(`following custom-model-deployment ${two.name} recorded by an earlier run`));
+  });
+
+  it('deploy: a recorded attempt that is gone is resent with its token on a plain rerun, and replaced by a new attempt on a rebuild', async () => {
+    const distill = await distilledModel('gone');
+    const params: DeployParams = { region: 'us-east-1', mode: 'on-demand', student: 'amazon.nova-lite-v1:0:300k', provisioned: null };
+    const key = bench.key('deploy-gone');
+    const ctx = bench.context('deploy', key, params, { distill });
+    const recorded = { kind: 'custom-model-deployment', name: deploymentName(key, 'deadbeef'), attempt: 'deadbeef' };
+    writeFileSync(join(ctx.stateDir, 'deployment.json'), JSON.stringify(recorded));
+    // The service remembers the token: it created that deployment, which has been deleted since.
+    cloud.fake.tokens.set(deploymentToken(key, 'custom-model-deployment', 'deadbeef'), `arn:aws:bedrock:us-east-1:${FAKE.accountId}:custom-model-deployment/deleted`);
+    const before = cloud.fake.created.deployments;
+    const plain = await deployStep.run(ctx).catch((e: unknown) => e);
+    expect(plain).toBeInstanceOf(StepError);
+    expect((plain as Error).message).toMatch(/no longer exists; rerun with `--force deploy` to create a new one/);
+    expect(lastCreate('CreateCustomModelDeployment').clientRequestToken).toBe(deploymentToken(key, 'custom-model-deployment', 'deadbeef'));
+    expect(cloud.fake.created.deployments).toBe(before);
+
+    const forced = { ...bench.context('deploy', key, params, { distill }), rebuild: true };
+    await deployStep.run(forced);
+    expect(cloud.fake.created.deployments).toBe(before + 1);
+    const name = JSON.parse(readFileSync(join(forced.outDir, 'deployment.json'), 'utf8')).name as string;
+    expect(name).not.toBe(recorded.name);
+    expect(name.startsWith(`${deploymentName(key)}-`)).toBe(true);
+  });
+
+  it('--force deploy while the earlier provisioned throughput still exists: one new one, and the superseded one is deleted', async () => {
+    const distill = await distilledModel('supersede');
+    const params = { region: 'us-east-1', mode: 'provisioned', student: 'amazon.nova-lite-v1:0:300k', provisioned: { modelUnits: 1, commitment: null } } as DeployParams;
+    const key = bench.key('deploy-supersede');
+    const first = bench.context('deploy', key, params, { distill });
+    await deployStep.run(first);
+    const one = JSON.parse(readFileSync(join(first.outDir, 'deployment.json'), 'utf8'));
+    published(first.stateDir);
+    const before = cloud.fake.created.provisioned;
+    const forced = { ...bench.context('deploy', key, params, { distill }), rebuild: true };
+    await deployStep.run(forced);
+    const two = JSON.parse(readFileSync(join(forced.outDir, 'deployment.json'), 'utf8'));
+    expect(cloud.fake.created.provisioned).toBe(before + 1);
+    const live = [...cloud.fake.deployments.values()].filter((d) => d.name.startsWith(deploymentName(key))).map((d) => d.name);
+    expect(live).toEqual([two.name]);
+    expect(two.name).not.toBe(one.name);
+    expect(bench.logs.join('\n')).toMatch(new RegExp(`deleted provisioned-throughput ${one.name}: superseded by ${two.name}`));
   });
 });
 
@@ -265,9 +413,12 @@ describe('deploy and teardown', () => {
     const ctx = bench.context('deploy', key, params, { distill });
     await deployStep.run(ctx);
     const deployment = JSON.parse(readFileSync(join(ctx.outDir, 'deployment.json'), 'utf8'));
-    expect(deployment).toMatchObject({ kind: 'custom-model-deployment', status: 'Active' });
-    expect(deployment.modelId).toMatch(/:custom-model-deployment\//);
+    expect(deployment).toMatchObject({ kind: 'custom-model-deployment', status: 'Active', name: deploymentName(key) });
+    expect(Object.keys(deployment).sort()).toEqual(['attempt', 'kind', 'modelName', 'name', 'region', 'status']);
     expect(cloud.fake.created.deployments).toBe(before + 1);
+    // The custom model was given to the create by its ARN, resolved in memory from its name.
+    const create = cloud.fake.requests.filter((r) => r.op === 'CreateCustomModelDeployment').at(-1)!.body as Record<string, string>;
+    expect(create.modelArn).toMatch(new RegExp(`^arn:aws:bedrock:us-east-1:${FAKE.accountId}:custom-model/`));
     // Rerun of the same key: follows, does not create.
     await deployStep.run(bench.context('deploy', key, params, { distill }));
     expect(cloud.fake.created.deployments).toBe(before + 1);
@@ -276,7 +427,7 @@ describe('deploy and teardown', () => {
     const t1 = bench.context('teardown', bench.key('td1'), { region: 'us-east-1' }, { deployment: dep });
     await teardownStep.run(t1);
     expect(JSON.parse(readFileSync(join(t1.outDir, 'teardown.json'), 'utf8'))).toMatchObject({ alreadyGone: false });
-    expect(cloud.fake.deployments.has(deployment.arn)).toBe(false);
+    expect([...cloud.fake.deployments.values()].some((d) => d.name === deployment.name)).toBe(false);
     const t2 = bench.context('teardown', bench.key('td2'), { region: 'us-east-1' }, { deployment: dep });
     await teardownStep.run(t2);
     expect(JSON.parse(readFileSync(join(t2.outDir, 'teardown.json'), 'utf8'))).toMatchObject({ alreadyGone: true });

@@ -32,12 +32,15 @@ export type KillPoint =
   | { after: string }
   /** Inside the distillation poll: the job is held in validation until the kill. */
   | { distillPoll: true }
+  /** Right after the deployment's create reached the service: it is held in Creating until the kill. */
+  | { deployCreated: true }
   /** Inside inference: after `completed` Converse answers are journalled (the rest hang until the kill). */
   | { inference: number };
 
 export function describeKill(point: KillPoint): string {
   if ('after' in point) return `after ${point.after}`;
   if ('distillPoll' in point) return 'inside the distillation poll';
+  if ('deployCreated' in point) return 'right after the deployment was created';
   return `inside inference (${point.inference} answers journalled)`;
 }
 
@@ -74,6 +77,7 @@ export async function runAndKill(servers: E2eServers, project: string, file: str
   const { control, runtime } = servers;
   let answered = 0;
   if ('distillPoll' in point) control.getsPerStage = 1_000_000;
+  if ('deployCreated' in point) control.getsToReady = 1_000_000;
   if ('inference' in point) runtime.options.fault = () => (answered++ < point.inference ? undefined : 'hang');
   const child = spawn(process.execPath, [cliPath, 'run', file, '--yes'], { cwd: project, env: env as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
@@ -97,6 +101,7 @@ export async function runAndKill(servers: E2eServers, project: string, file: str
         throw new Error(`kill point ${describeKill(point)} not reached in ${timeoutMs} ms:\n${stderr.slice(-3000)}`);
       }
       if ('distillPoll' in point && (control.counts.GetModelCustomizationJob ?? 0) >= 3 && control.created.jobs === 1) reached = true;
+      if ('deployCreated' in point && control.created.deployments === 1) reached = true;
       if ('inference' in point && runtime.totalCompleted() >= point.inference && journalLines(project) >= point.inference) reached = true;
       if (reached) child.kill('SIGKILL');
       else await new Promise((r) => setTimeout(r, 10));
@@ -108,6 +113,7 @@ export async function runAndKill(servers: E2eServers, project: string, file: str
     return { stderr, stdout };
   } finally {
     control.getsPerStage = 1;
+    control.getsToReady = 2;
     runtime.options.fault = undefined;
   }
 }
@@ -117,6 +123,7 @@ export async function resetCloud(servers: E2eServers): Promise<void> {
   const { control, runtime } = servers;
   control.jobs.clear();
   control.deployments.clear();
+  control.tokens.clear();
   for (const k of Object.keys(control.counts)) delete control.counts[k];
   control.created.jobs = 0;
   control.created.deployments = 0;
@@ -124,6 +131,7 @@ export async function resetCloud(servers: E2eServers): Promise<void> {
   control.requests.length = 0;
   control.expiredToken = false;
   control.getsPerStage = 1;
+  control.getsToReady = 2;
   runtime.received.clear();
   runtime.completed.clear();
   runtime.requests.length = 0;

@@ -25,7 +25,8 @@ import { startServers, type E2eServers } from './servers.js';
  * approaches = 948 Converse calls per run), against moto and the fake Bedrock servers.
  *
  * Kill points: every step kind's boundary (each local data step, upload, distill, deploy, an
- * inference and a scoring step, results, teardown), inside the distillation poll and inside
+ * inference and a scoring step, results, teardown), inside the distillation poll, right after
+ * the deployment's create (the attempt was recorded before it: the rerun follows it) and inside
  * inference. A boundary is the step's `done` line: the artifact is published, later steps may
  * have started.
  */
@@ -45,6 +46,7 @@ const POINTS: KillPoint[] = [
   { after: 'upload' },
   { distillPoll: true },
   { after: 'distill' },
+  { deployCreated: true },
   { after: 'deploy' },
   { inference: 300 },
   { after: 'infer.teacher.prompt' },

@@ -98,6 +98,11 @@ describe('cloud preflight through the CLI: fails fast, names what to set, pays f
     outputs.push(forced.stdout, forced.stderr);
     expect(forced.code, forced.stderr.slice(-2000)).toBe(0);
     expect(servers.control.created.deployments).toBe(2);
+    // A new request, not a retry of the first (deleted) one: Bedrock would answer a repeated token with the old deployment.
+    const creates = servers.control.requests.filter((r) => r.op === 'CreateCustomModelDeployment').map((r) => r.body as Record<string, string>);
+    expect(creates).toHaveLength(2);
+    expect(creates[1]!.clientRequestToken).not.toBe(creates[0]!.clientRequestToken);
+    expect(creates[1]!.modelDeploymentName).toBe(`${creates[0]!.modelDeploymentName}-${creates[1]!.clientRequestToken!.slice(-8)}`);
     expect(servers.control.created.jobs).toBe(1);
     expect(servers.control.deployments.size).toBe(0);
     expect(studentCalls()).toBe(before + 2 * 158);

@@ -15,9 +15,9 @@ import { startMoto, type Moto } from '../support/moto.js';
  * fake Bedrock control plane (HTTP/1.1) and the fake runtime (h2c), plus the environment a CLI
  * child needs to reach them through the SDK's own AWS_ENDPOINT_URL_* settings.
  *
- * The credentials and account id are fake and distinct from anything the fakes emit (the
- * control plane builds ARNs with its own account 123456789012): the secret scan looks for
- * exactly these values.
+ * The credentials and account id are fake; the control plane builds its ARNs in that
+ * account, as Bedrock does for the caller: the secret scan looks for exactly these values, so
+ * it also finds any ARN that was written down.
  *
  * The runtime answers every model of the seed experiments from the BFCL v3 live ground truth,
  * deterministically per (model role, example): the teacher is mostly right, the base student
@@ -100,7 +100,7 @@ export async function startServers(options: ServerOptions = {}): Promise<E2eServ
     }
   }
   const moto = await startMoto();
-  const control = await startFakeBedrock({ s3Endpoint: moto.url, region });
+  const control = await startFakeBedrock({ s3Endpoint: moto.url, region, accountId: SECRETS.accountId });
   const behaviour = (req: FakeRequest): Behaviour => {
     const role = roleOf(req.modelId, options);
     roles.set(req.modelId, role);

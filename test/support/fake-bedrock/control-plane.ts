@@ -10,8 +10,11 @@ import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
  * - Customization jobs advance one stage per GetModelCustomizationJob (validation ->
  *   dataProcessing -> training -> Completed) and, when complete, write plausible output
  *   files into S3 (moto) under the job's output prefix.
- * - clientRequestToken: a repeated token returns the first job (no new job); a new token
- *   with an existing name is a ConflictException.
+ * - clientRequestToken: a repeated token returns what the first request created (no new job
+ *   or deployment), even after a deployment was deleted, as an idempotent retry would; a new
+ *   token with an existing name is a ConflictException.
+ * - ARNs carry `accountId` (give the account of the test's environment, so a scan of what the
+ *   code wrote finds any ARN it kept).
  * - Faults: throttling (429), 5xx, slow responses, expired credentials (403), a job that
  *   fails in validation, a deployment that fails, Legacy models.
  * - `counts` counts requests per operation; `created` counts resources really created.
@@ -67,6 +70,8 @@ export class FakeBedrock {
   readonly requests: { op: string; body: unknown }[] = [];
   readonly jobs = new Map<string, Job>();
   readonly deployments = new Map<string, Deployment>();
+  /** Every clientRequestToken seen by a create -> the ARN it created (kept after deletes). */
+  readonly tokens = new Map<string, string>();
   /** modelId -> lifecycle status (default ACTIVE). */
   readonly lifecycle: Record<string, string> = {};
   expiredToken = false;
@@ -75,6 +80,8 @@ export class FakeBedrock {
   /** Deployments created from now on fail. */
   deploymentFailure: string | undefined;
   getsPerStage: number;
+  /** Get*Deployment / Get*Throughput calls a new deployment stays Creating for (default 2). */
+  getsToReady = 2;
   private faults: Fault[] = [];
   private server?: Server;
   private s3?: S3Client;
@@ -159,6 +166,7 @@ export class FakeBedrock {
       if (!d && method === 'GET') return { op: 'GetCustomModelDeployment', id: c };
       if (!d && method === 'DELETE') return { op: 'DeleteCustomModelDeployment', id: c };
     }
+    if (a === 'provisioned-model-throughputs' && !b && method === 'GET') return { op: 'ListProvisionedModelThroughputs' };
     if (a === 'provisioned-model-throughput') {
       if (!b && method === 'POST') return { op: 'CreateProvisionedModelThroughput' };
       if (b && method === 'GET') return { op: 'GetProvisionedModelThroughput', id: b };
@@ -264,12 +272,31 @@ export class FakeBedrock {
           .map((d) => ({ customModelDeploymentArn: d.arn, customModelDeploymentName: d.name, modelArn: d.modelArn, createdAt: d.createdAt, status: d.status, lastUpdatedAt: d.createdAt }));
         return this.send(res, 200, { modelDeploymentSummaries: summaries });
       }
+      case 'ListProvisionedModelThroughputs': {
+        const nameContains = url.searchParams.get('nameContains') ?? '';
+        const summaries = [...this.deployments.values()]
+          .filter((d) => d.kind === 'provisioned' && d.name.includes(nameContains))
+          .map((d) => ({
+            provisionedModelName: d.name,
+            provisionedModelArn: d.arn,
+            modelArn: d.modelArn,
+            desiredModelArn: d.modelArn,
+            foundationModelArn: `arn:aws:bedrock:${this.region}::foundation-model/meta.llama3-2-3b-instruct-v1:0:128k`,
+            modelUnits: d.modelUnits,
+            desiredModelUnits: d.modelUnits,
+            status: d.status,
+            creationTime: d.createdAt,
+            lastModifiedTime: d.createdAt,
+            ...(d.commitment ? { commitmentDuration: d.commitment } : {}),
+          }));
+        return this.send(res, 200, { provisionedModelSummaries: summaries });
+      }
       case 'GetCustomModelDeployment':
       case 'GetProvisionedModelThroughput': {
         const d = this.findDeployment(id!, op === 'GetCustomModelDeployment' ? 'deployment' : 'provisioned');
         if (!d) return this.error(res, 404, 'ResourceNotFoundException', `Could not find ${id}`);
         d.gets++;
-        if (d.status === 'Creating' && d.gets >= 2) {
+        if (d.status === 'Creating' && d.gets >= this.getsToReady) {
           if (d.failureMessage) d.status = 'Failed';
           else d.status = d.kind === 'deployment' ? 'Active' : 'InService';
         }
@@ -334,11 +361,9 @@ export class FakeBedrock {
         return this.error(res, 400, 'ValidationException', 'requestMetadataFilters: equals/notEquals must have exactly one entry');
       }
     }
-    const existing = [...this.jobs.values()].find((j) => j.jobName === name);
-    if (existing) {
-      if (token && existing.token === token) return this.send(res, 201, { jobArn: existing.jobArn });
-      return this.error(res, 409, 'ConflictException', `A job with name ${name} already exists`);
-    }
+    const retried = token ? this.tokens.get(token) : undefined;
+    if (retried) return this.send(res, 201, { jobArn: retried });
+    if ([...this.jobs.values()].some((j) => j.jobName === name)) return this.error(res, 409, 'ConflictException', `A job with name ${name} already exists`);
     const id = randomBytes(6).toString('hex');
     const now = new Date().toISOString();
     const job: Job = {
@@ -355,6 +380,7 @@ export class FakeBedrock {
       ...(this.jobFailure ? { failureMessage: this.jobFailure } : {}),
     };
     this.jobs.set(job.jobArn, job);
+    if (token) this.tokens.set(token, job.jobArn);
     this.created.jobs++;
     return this.send(res, 201, { jobArn: job.jobArn });
   }
@@ -363,12 +389,11 @@ export class FakeBedrock {
     const kind = op === 'CreateCustomModelDeployment' ? 'deployment' : 'provisioned';
     const name = String(kind === 'deployment' ? body.modelDeploymentName : body.provisionedModelName);
     const token = body.clientRequestToken as string | undefined;
-    const existing = [...this.deployments.values()].find((d) => d.kind === kind && d.name === name);
     const arnField = kind === 'deployment' ? 'customModelDeploymentArn' : 'provisionedModelArn';
-    if (existing) {
-      if (token && existing.token === token) return this.send(res, kind === 'deployment' ? 202 : 201, { [arnField]: existing.arn });
-      return this.error(res, 409, 'ConflictException', `${name} already exists`);
-    }
+    // An idempotent retry: the first request's resource, even when it has been deleted since.
+    const retried = token ? this.tokens.get(token) : undefined;
+    if (retried) return this.send(res, kind === 'deployment' ? 202 : 201, { [arnField]: retried });
+    if ([...this.deployments.values()].some((d) => d.kind === kind && d.name === name)) return this.error(res, 409, 'ConflictException', `${name} already exists`);
     const modelArn = String(kind === 'deployment' ? body.modelArn : body.modelId);
     const id = randomBytes(6).toString('hex');
     const d: Deployment = {
@@ -384,6 +409,7 @@ export class FakeBedrock {
       ...(this.deploymentFailure ? { failureMessage: this.deploymentFailure } : {}),
     };
     this.deployments.set(d.arn, d);
+    if (token) this.tokens.set(token, d.arn);
     if (kind === 'deployment') this.created.deployments++;
     else this.created.provisioned++;
     return this.send(res, kind === 'deployment' ? 202 : 201, { [arnField]: d.arn });
