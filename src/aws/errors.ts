@@ -1,3 +1,4 @@
+import { redactArnAccounts } from '../arn.js';
 import { InputError, StepError } from '../errors.js';
 
 /**
@@ -108,14 +109,7 @@ export function rememberAccountId(accountId: string | undefined): void {
   if (accountId && /^\d{12}$/.test(accountId)) knownAccounts.add(accountId);
 }
 
-/**
- * The 12-digit account segment of every ARN in `text` replaced by `<account>`
- * (`arn:aws:bedrock:us-east-1:<account>:custom-model/...`); ARNs without one (foundation
- * models) are unchanged.
- */
-export function redactArnAccounts(text: string): string {
-  return text.replace(/\b(arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:)\d{12}(?=:)/g, '$1<account>');
-}
+export { redactArnAccounts };
 
 /**
  * `text` without secrets: env credential values, SigV4 signatures and credential scopes,

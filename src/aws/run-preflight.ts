@@ -22,6 +22,7 @@ interface RemoteStep {
   id: string;
   kind: string;
   params: PlannedStep['params'];
+  settings?: PlannedStep['settings'];
 }
 
 function str(v: unknown): string | undefined {
@@ -39,14 +40,15 @@ export async function preflightRun(steps: readonly RemoteStep[], signal?: AbortS
   const { GetFoundationModelCommand } = await import('@aws-sdk/client-bedrock');
 
   // Local checks, the step with the most settings first (distill names role and bucket).
-  const ordered = [...cloud].sort((a, b) => Number(Boolean(b.params.role)) - Number(Boolean(a.params.role)));
+  const roleOf = (step: RemoteStep) => step.settings?.role ?? step.params.role;
+  const ordered = [...cloud].sort((a, b) => Number(Boolean(roleOf(b))) - Number(Boolean(roleOf(a))));
   for (const step of ordered) {
     const region = str(step.params.region);
     if (!region) continue;
     await preflightCloudStep({
       step: step.id,
       region,
-      ...(typeof step.params.role === 'string' ? { role: step.params.role } : {}),
+      ...(typeof roleOf(step) === 'string' ? { role: roleOf(step) as string } : {}),
       ...(typeof step.params.s3 === 'string' ? { s3: step.params.s3 } : {}),
     });
   }

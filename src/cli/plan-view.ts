@@ -1,4 +1,5 @@
 import { relative } from 'node:path';
+import { redactArnAccounts } from '../arn.js';
 import type { ResolvedStep } from '../graph/resolve.js';
 import type { ExperimentPlans } from './plans.js';
 
@@ -40,7 +41,7 @@ export function renderPlan({ plans, projectDir }: ExperimentPlans): string {
       const files = step.reads.files.map((f) => `${f.path} ${f.sha256.slice(0, 12)}`);
       if (inputs.length || files.length) out.push(`${indent}reads: ${[...inputs, ...files].join(', ')}`);
       for (const line of step.details ?? []) out.push(`${indent}${line}`);
-      const settings = Object.entries(step.settings ?? {}).map(([name, value]) => `${name} ${JSON.stringify(value)}`);
+      const settings = Object.entries(step.settings ?? {}).map(([name, value]) => `${name} ${redactArnAccounts(JSON.stringify(value))}`);
       if (settings.length) out.push(`${indent}settings (not in the key): ${settings.join(', ')}`);
       if (step.writes.dir) out.push(`${indent}writes: ${rel(step.writes.dir)}`);
     }
@@ -89,7 +90,8 @@ export function planJson({ plans }: ExperimentPlans) {
       remote: s.remote,
       reasons: s.reasons,
       params: s.params,
-      settings: s.settings ?? {},
+      // A role ARN from the environment: plan output lands in CI logs.
+      settings: JSON.parse(redactArnAccounts(JSON.stringify(s.settings ?? {}))) as typeof s.settings,
       details: s.details ?? [],
       inputs: s.inputKeys,
       files: s.fileHashes,

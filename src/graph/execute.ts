@@ -1,6 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import { createRequire } from 'node:module';
 import type { Json, JsonObject } from '../json.js';
+import { redactArnAccounts } from '../arn.js';
 import { InputError, StepError } from '../errors.js';
 import { stepKind } from '../steps/index.js';
 import { canonicalJson, shortKey } from './keys.js';
@@ -309,7 +310,8 @@ export async function execute(resolved: ResolvedStep[], options: ExecuteOptions)
           version: step.version,
           stepId: step.id,
           params: jsonCopy(step.params, 'params') as JsonObject,
-          ...(step.settings ? { settings: jsonCopy(step.settings, 'settings') as JsonObject } : {}),
+          // Settings can carry ARNs from the environment (a role): the store keeps no account id.
+          ...(step.settings ? { settings: JSON.parse(redactArnAccounts(JSON.stringify(jsonCopy(step.settings, 'settings')))) as JsonObject } : {}),
           inputs: step.inputKeys,
           files: step.fileHashes,
           started: startedAt,

@@ -67,11 +67,13 @@ export function planExperiment(variant: ExperimentVariant, projectDir: string): 
           region: exp.region,
           teacher: exp.teacher?.model ?? null,
           student: exp.student.base,
-          role: d.role,
           s3: d.s3,
           maxResponseLength: d.maxResponseLength,
           trainingData,
         },
+        // The role only grants the job access: it does not change what the job makes, and its
+        // ARN (from the environment, in the caller's account) must not be in the key or store.
+        settings: { role: d.role },
         inputs: upload ? { upload } : {},
         configPath: 'distillation',
       },

@@ -13,7 +13,8 @@ import { preflightCloudStep } from '../aws/preflight.js';
  * to its end.
  *
  * Input `upload` (upload.json; absent with invocation-log training data). Params: `region`,
- * `teacher`, `student`, `role`, `s3`, `maxResponseLength`, `trainingData`.
+ * `teacher`, `student`, `s3`, `maxResponseLength`, `trainingData`. Settings (not in the key):
+ * `role`, the service role the job runs as.
  *
  * Before creating anything: region/role/bucket/credentials are checked, the teacher/student
  * pair must be supported in the region (dated table), and neither model may be Legacy or
@@ -36,10 +37,16 @@ export interface DistillParams extends JsonObject {
   region: string;
   teacher: string | null;
   student: string;
-  role: string;
   s3: string;
   maxResponseLength: number;
   trainingData: JsonObject;
+}
+
+/** The role from the step's settings (plans made before it moved there had it in params). */
+function roleOf(ctx: StepContext<DistillParams>): string {
+  const role = ctx.settings?.role ?? (ctx.params as JsonObject).role;
+  if (typeof role !== 'string' || role === '') throw new InputError(`step '${ctx.stepId}': distillation.role is not set: set it (FC_DISTILL_ROLE_ARN) to the ARN of a role that trusts bedrock.amazonaws.com`);
+  return role;
 }
 
 /**
@@ -121,7 +128,7 @@ export const distillStep: StepKind<DistillParams> = {
   remote: true,
   async run(ctx: StepContext<DistillParams>) {
     const p = ctx.params;
-    await preflightCloudStep({ step: ctx.stepId, region: p.region, role: p.role, s3: p.s3 });
+    await preflightCloudStep({ step: ctx.stepId, region: p.region, role: roleOf(ctx), s3: p.s3 });
     const { bedrockClient, s3Client } = await import('../aws/clients.js');
     const customization = await import('../aws/customization.js');
     const { joinKey, parseS3Uri } = await import('../aws/s3.js');
@@ -257,7 +264,7 @@ function jobSpec(
     key: ctx.key,
     attempt: recorded.attempt ?? '',
     stepId: ctx.stepId,
-    roleArn: p.role,
+    roleArn: roleOf(ctx),
     teacher: p.teacher,
     student: p.student,
     maxResponseLength: p.maxResponseLength,

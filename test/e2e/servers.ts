@@ -31,8 +31,8 @@ export const SECRETS = {
   accountId: '444455556666',
 };
 export const E2E_BUCKET = 'fc-distill-e2e';
-/** A role ARN the user writes in the experiment (its account is the user's, kept as written). */
-export const E2E_ROLE = 'arn:aws:iam::123456789012:role/fc-distill-e2e-role';
+/** The role ARN, from the environment as the seed experiments take it: in the caller's account, so the scans catch it. */
+export const E2E_ROLE = `arn:aws:iam::${SECRETS.accountId}:role/fc-distill-e2e-role`;
 
 /** Share of examples each role answers correctly (by a hash of the example id). */
 export const ACCURACY = { teacher: 0.9, 'student-base': 0.35, student: 0.65, other: 0 } as const;

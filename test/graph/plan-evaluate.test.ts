@@ -96,6 +96,23 @@ evaluate: { models: [student], approaches: [prompt], families: { nova: { maxToke
     expect(student.params).toMatchObject({ modelId: null, priceModel: 'amazon.nova-lite-v1:0', family: 'nova', inference: { maxTokens: 900 } });
   });
 
+  it("the distillation role is a setting: another role leaves the job's key as it was, and plan shows no account id", async () => {
+    const nova = BASE.replace('meta.llama3-2-3b-instruct-v1:0:128k', 'amazon.nova-lite-v1:0:300k');
+    const withRole = (role: string) => `${nova}distillation: { role: "${role}", s3: "s3://bucket/p", deploy: on-demand }\n`;
+    const [a] = await plan(withRole('arn:aws:iam::444455556666:role/one'));
+    const [b] = await plan(withRole('arn:aws:iam::444455556666:role/two'));
+    const distill = byId(a!, 'distill');
+    expect(distill.params).not.toHaveProperty('role');
+    expect(distill.settings).toEqual({ role: 'arn:aws:iam::444455556666:role/one' });
+    expect(keyOf(distill)).toBe(keyOf(byId(b!, 'distill')));
+    const file = project(withRole('arn:aws:iam::444455556666:role/one'));
+    const plans = await planFile(file, { project: join(file, '..'), store: join(file, '..', 'store') });
+    for (const out of [renderPlan(plans), JSON.stringify(planJson(plans))]) {
+      expect(out).not.toContain('444455556666');
+      expect(out).toContain('arn:aws:iam::<account>:role/one');
+    }
+  });
+
   it('plan prints the resolved decoding settings and the execution settings, marked as not in the key', async () => {
     const file = project(`${BASE}evaluate: { models: [teacher], approaches: [tool-config], concurrency: 5 }\n`);
     const plans = await planFile(file, { project: join(file, '..'), store: join(file, '..', 'store') });
