@@ -190,6 +190,10 @@ export type Teacher = {
    * Model id. For Bedrock distillation: a foundation model id or a system inference profile id (e.g. us.amazon.nova-premier-v1:0). Takes ${env:NAME}.
    */
   model: string;
+  /**
+   * Base URL of the OpenAI-compatible server (provider openai only), e.g. http://localhost:8000/v1. Takes ${env:NAME}. Default: $OPENAI_BASE_URL when the plan is made, else https://api.openai.com/v1. Part of the inference step's key: another server is another model.
+   */
+  baseUrl?: string;
   inference?: Inference;
 };
 /**
@@ -382,6 +386,10 @@ export type BaselineModel = {
    * Model id (Bedrock id or ARN, OpenAI-compatible model name, or the results directory for 'results'). Takes ${env:NAME}.
    */
   model: string;
+  /**
+   * Base URL of the OpenAI-compatible server (provider openai only), e.g. http://localhost:8000/v1. Takes ${env:NAME}. Default: $OPENAI_BASE_URL when the plan is made, else https://api.openai.com/v1. Part of the inference step's key: another server is another model.
+   */
+  baseUrl?: string;
   /**
    * Free text shown in reports.
    */

@@ -49,6 +49,8 @@ interface ModelPlan {
   label: string;
   provider: string;
   modelId: string | null;
+  /** The OpenAI-compatible server, as configured (provider openai). */
+  baseUrl?: string;
   priceModel?: string;
   deployment?: string;
   configPath: string;
@@ -61,12 +63,28 @@ function modelPlan(variant: ExperimentVariant, model: EvalModel, index: number, 
   const exp = variant.experiment;
   const configPath = `evaluate.models.${index}`;
   if (typeof model === 'object') {
-    return { label: model.name, provider: model.provider, modelId: model.model, configPath, paths: [configPath], inference: { source: `${configPath}.inference`, layer: model.inference } };
+    return {
+      label: model.name,
+      provider: model.provider,
+      modelId: model.model,
+      ...(model.baseUrl ? { baseUrl: model.baseUrl } : {}),
+      configPath,
+      paths: [configPath],
+      inference: { source: `${configPath}.inference`, layer: model.inference },
+    };
   }
   switch (model) {
     case 'teacher': {
       if (!exp.teacher) throw new InputError(`evaluate.models lists 'teacher' but the experiment has no teacher`, variant.positionOf(configPath));
-      return { label: 'teacher', provider: exp.teacher.provider, modelId: exp.teacher.model, configPath, paths: ['teacher'], inference: { source: 'teacher.inference', layer: exp.teacher.inference } };
+      return {
+        label: 'teacher',
+        provider: exp.teacher.provider,
+        modelId: exp.teacher.model,
+        ...(exp.teacher.baseUrl ? { baseUrl: exp.teacher.baseUrl } : {}),
+        configPath,
+        paths: ['teacher'],
+        inference: { source: 'teacher.inference', layer: exp.teacher.inference },
+      };
     }
     case 'student-base':
       return {
@@ -109,6 +127,11 @@ export function modelInference(variant: ExperimentVariant, plan: Pick<ModelPlan,
   return resolveInference(family, layers);
 }
 
+/** The base URL an openai-provider step sends to: as configured, else $OPENAI_BASE_URL, else OpenAI's; no trailing slash. */
+export function openAIBaseUrl(configured: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
+  return (configured || env.OPENAI_BASE_URL || 'https://api.openai.com/v1').replace(/\/+$/, '');
+}
+
 export function planEvaluation(variant: ExperimentVariant, refs: EvaluationRefs, options: { projectDir?: string } = {}): PlannedStep[] {
   const exp = variant.experiment;
   const evaluate = exp.evaluate;
@@ -133,6 +156,10 @@ export function planEvaluation(variant: ExperimentVariant, refs: EvaluationRefs,
         region: plan.provider === 'bedrock' ? exp.region : null,
         pricesAsOf: PRICES_AS_OF,
       };
+      // Another server under the same model name is another model: its URL is in the key (and
+      // so in the journal's request identity). The environment's default is read now, at plan
+      // time, so that changing OPENAI_BASE_URL shows in `plan` as a re-keyed step.
+      if (plan.provider === 'openai') params.baseUrl = openAIBaseUrl(plan.baseUrl);
       // How the requests are sent, not what is asked: not part of the key (see PlannedStep.settings).
       const settings: JsonObject = { experiment: variant.name };
       for (const name of ['concurrency', 'requestsPerMinute', 'tokensPerMinute', 'timeoutMs', 'maxAttempts'] as const) {

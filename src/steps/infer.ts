@@ -176,6 +176,8 @@ export const inferStep: StepKind<InferParams> = {
     const examples = await readJsonl<BfclExample>(path.join(examplesInput.dir, 'eval.jsonl'));
     const prompts = approach === 'prompt' ? await readJsonl<RenderedRecord>(path.join(promptsInput!.dir, 'eval.jsonl')) : [];
     const modelId = await resolveModelId(ctx);
+    // provider openai: the server's base URL, resolved at plan time into params (in the key).
+    const baseUrl = typeof p.baseUrl === 'string' ? p.baseUrl : undefined;
     const inference = p.inference as unknown as InferenceSettings;
     const settings = readSettings(ctx.settings);
     const stepTag = ctx.key.slice(0, 12);
@@ -194,14 +196,14 @@ export const inferStep: StepKind<InferParams> = {
       ...(settings.tokensPerMinute !== undefined ? { tokensPerMinute: settings.tokensPerMinute } : {}),
     });
     const items = planned.map(({ request }) => ({
-      key: requestKey({ provider: p.provider, modelId, approach, system: request.system, messages: request.messages, tools: request.tools ?? null, inference }),
+      key: requestKey({ provider: p.provider, ...(baseUrl ? { baseUrl } : {}), modelId, approach, system: request.system, messages: request.messages, tools: request.tools ?? null, inference }),
       request: { ...request, signal: ctx.signal },
       estimatedTokens: Math.ceil((request.system.length + request.messages.reduce((n, m) => n + m.content.length, 0)) / 4) + Math.min(inference.maxTokens ?? 0, 256),
     }));
     // Replayed results cost nothing and their files may be edited in place: journal them per key
     // (gone once published), so the shared journal never serves an outdated replay.
     const journalDir = p.provider === 'results' ? ctx.stateDir : (ctx.sharedDir ?? ctx.stateDir);
-    const journal = await Journal.open(journalFile(journalDir, { provider: p.provider, modelId, approach }));
+    const journal = await Journal.open(journalFile(journalDir, { provider: p.provider, ...(baseUrl ? { baseUrl } : {}), modelId, approach }));
     let outcome;
     let provider: ReturnType<typeof createProvider> | undefined;
     try {
@@ -212,6 +214,7 @@ export const inferStep: StepKind<InferParams> = {
       provider = createProvider(p.provider, {
         model: invokeId,
         approach,
+        ...(baseUrl ? { endpoint: baseUrl } : {}),
         ...(p.region ? { region: p.region } : {}),
         ...(settings.timeoutMs !== undefined ? { timeoutMs: settings.timeoutMs } : {}),
         ...(settings.maxAttempts !== undefined ? { maxAttempts: settings.maxAttempts } : {}),

@@ -88,6 +88,30 @@ describe('evaluation planning: what is asked is in the key, how it is sent is no
     expect(byId(plain!, 'infer.teacher.prompt').params.inference).toEqual({ temperature: 0, maxTokens: 1024, additionalModelRequestFields: { inferenceConfig: { topK: 1 } } });
   });
 
+  it("an OpenAI-compatible server's base URL is in the key: another server is another model", async () => {
+    const oss = (baseUrl: string) => `${BASE}evaluate: { models: [teacher, { name: oss, provider: openai, model: gpt-oss-20b${baseUrl} }], approaches: [prompt] }\n`;
+    const saved = process.env.OPENAI_BASE_URL;
+    try {
+      delete process.env.OPENAI_BASE_URL;
+      const [local] = await plan(oss(', baseUrl: "http://localhost:8000/v1/"'));
+      const [other] = await plan(oss(', baseUrl: "http://gpu-box:8000/v1"'));
+      const [unset] = await plan(oss(''));
+      process.env.OPENAI_BASE_URL = 'http://localhost:11434/v1';
+      const [fromEnv] = await plan(oss(''));
+      const step = (steps: PlannedStep[] | undefined) => byId(steps!, 'infer.oss.prompt');
+      expect(step(local).params.baseUrl).toBe('http://localhost:8000/v1');
+      expect(step(unset).params.baseUrl).toBe('https://api.openai.com/v1');
+      expect(step(fromEnv).params.baseUrl).toBe('http://localhost:11434/v1');
+      expect(new Set([local, other, unset, fromEnv].map((p) => keyOf(step(p)))).size).toBe(4);
+      // Bedrock steps have no base URL, so their keys do not depend on the environment's.
+      expect(byId(local!, 'infer.teacher.prompt').params).not.toHaveProperty('baseUrl');
+      expect(keyOf(byId(local!, 'infer.teacher.prompt'))).toBe(keyOf(byId(fromEnv!, 'infer.teacher.prompt')));
+    } finally {
+      if (saved === undefined) delete process.env.OPENAI_BASE_URL;
+      else process.env.OPENAI_BASE_URL = saved;
+    }
+  });
+
   it('the distilled student has its base model family', async () => {
     const [steps] = await plan(`${BASE.replace('meta.llama3-2-3b-instruct-v1:0:128k', 'amazon.nova-lite-v1:0:300k')}distillation: { role: "arn:aws:iam::123456789012:role/r", s3: "s3://bucket/p", deploy: on-demand }
 evaluate: { models: [student], approaches: [prompt], families: { nova: { maxTokens: 900 } } }
