@@ -266,6 +266,69 @@ interface PreparedCall {
    * are not optional, in order. Only these can fail the last check (must be given).
    */
   mandatory: PyKey[] | undefined;
+  /** The presence checks as bit masks, when the call's names allow it (see {@link compileSlots}). */
+  slots: CallSlots | undefined;
+}
+
+/**
+ * Every name the checker looks up in the model's parameters (the doc's required names, the known
+ * parameters, the mandatory ones) numbered, so that one lookup per given parameter answers all
+ * of "is it known", "which required ones are there" and "which mandatory ones are there", instead
+ * of one dict lookup per name and check. Only for string names (a str key is looked up in a dict
+ * by plain equality) and at most 31 of them (a bit each in a small integer).
+ */
+interface CallSlots {
+  slotOf: Map<string, number>;
+  /** By slot: the known parameter, undefined for a name that is only required or mandatory. */
+  known: (KnownParam | undefined)[];
+  /** By slot: the name. */
+  names: string[];
+  /** Slots of `required`, in the doc's order, and their mask. */
+  required: number[];
+  requiredMask: number;
+  /** Slots of `mandatory`, in the ground truth's order, and their mask. */
+  mandatory: number[];
+  mandatoryMask: number;
+}
+
+const MAX_SLOTS = 31;
+
+function compileSlots(required: readonly unknown[], known: Map<string, KnownParam>, mandatory: readonly PyKey[]): CallSlots | undefined {
+  const slotOf = new Map<string, number>();
+  const names: string[] = [];
+  const slot = (name: unknown): number => {
+    if (typeof name !== 'string') return -1;
+    let i = slotOf.get(name);
+    if (i === undefined) {
+      i = names.length;
+      names.push(name);
+      slotOf.set(name, i);
+    }
+    return i;
+  };
+  const toSlots = (list: readonly unknown[]): number[] | undefined => {
+    const out: number[] = [];
+    for (const name of list) {
+      const i = slot(name);
+      if (i < 0) return undefined;
+      out.push(i);
+    }
+    return out;
+  };
+  const requiredSlots = toSlots(required);
+  for (const name of known.keys()) slot(name);
+  const mandatorySlots = toSlots(mandatory);
+  if (requiredSlots === undefined || mandatorySlots === undefined || names.length > MAX_SLOTS) return undefined;
+  const mask = (list: number[]) => list.reduce((m, i) => m | (1 << i), 0);
+  return {
+    slotOf,
+    known: names.map((n) => known.get(n)),
+    names,
+    required: requiredSlots,
+    requiredMask: mask(requiredSlots),
+    mandatory: mandatorySlots,
+    mandatoryMask: mask(mandatorySlots),
+  };
 }
 
 const preparedCalls = new WeakMap<PyDict, PreparedCall>();
@@ -289,7 +352,8 @@ function prepareCall(possibleAnswer: PyDict, doc: BfclFunctionDoc | undefined): 
       else if (mandatory !== undefined && !valuesFacts.optional) mandatory.push(param);
     }
   }
-  prepared = { doc, docFacts: facts, answers, known, mandatory };
+  const slots = known !== undefined && mandatory !== undefined ? compileSlots(facts.required, known, mandatory) : undefined;
+  prepared = { doc, docFacts: facts, answers, known, mandatory, slots };
   preparedCalls.set(possibleAnswer, prepared);
   return prepared;
 }
@@ -374,7 +438,8 @@ function stringChecker(param: PyKey, modelOutput: string, possibleAnswer: PyValu
   let found = false;
   if (facts !== undefined) {
     facts.strings ??= standardizedStrings(possibleAnswer);
-    found = matchesStandardized(modelOutput, facts.strings);
+    // The answer as written (the common case for a right answer) standardises to the same text.
+    found = (possibleAnswer as PyValue[]).includes(modelOutput) || matchesStandardized(modelOutput, facts.strings);
   } else {
     const std = standardizeString(modelOutput);
     for (const a of iterPy(possibleAnswer)) {
@@ -553,14 +618,10 @@ export function simpleFunctionChecker(
     throw new CheckerCrash('AttributeError', `'${pyTypeName(modelParams)}' object has no attribute 'items'`);
   }
 
+  if (call.slots !== undefined && modelParams.size <= MAX_GIVEN) return checkParamsBySlot(call, call.slots, modelParams);
+
   for (const param of facts.required) {
-    if (!dictHas(modelParams, param as PyKey)) {
-      return {
-        valid: false,
-        error: [`Missing required parameter: ${pyRepr(param as PyValue)}.`],
-        errorType: 'simple_function_checker:missing_required',
-      };
-    }
+    if (!dictHas(modelParams, param as PyKey)) return missingRequired(param as PyValue);
   }
 
   for (const [param, rawValue] of modelParams) {
@@ -573,48 +634,9 @@ export function simpleFunctionChecker(
     } else {
       isKnown = typeof param === 'string' && facts.propertyNames.has(param) && containsPy(answers, param);
     }
-    if (!isKnown) {
-      return {
-        valid: false,
-        error: [`Unexpected parameter: ${pyRepr(param)}.`],
-        errorType: 'simple_function_checker:unexpected_param',
-      };
-    }
-    let types: ParamTypes;
-    if (known !== undefined) types = known.types ??= paramTypes(facts.properties, param as string);
-    else types = paramTypes(facts.properties, param as string);
-    const { typeDescription, typeDescriptionText, expectedType, nestedType } = types;
-    let value = rawValue;
-    if (typeDescription === 'tuple' && pyTypeName(value) === 'tuple') value = [...(value as PyTuple).items];
-    if (typeDescription === 'float' && typeof value === 'bigint') {
-      const f = Number(value);
-      if (!Number.isFinite(f)) throw new CheckerCrash('OverflowError', 'int too large to convert to float');
-      value = f;
-    }
-    const values = known !== undefined ? known.values : getItem(answers, param);
-    const valuesFacts = known !== undefined ? known.facts : answerFacts(values);
-    const typeCheck = typeChecker(param, value, values, typeDescriptionText, expectedType, nestedType, valuesFacts);
-    if (!typeCheck.valid) return { valid: false, error: typeCheck.error, errorType: typeCheck.errorType };
-
-    if (!typeCheck.isVariable) {
-      let r: CheckResult | undefined;
-      if (expectedType === 'dict') r = dictChecker(value, values);
-      else if (expectedType === 'list' && nestedType === 'dict') r = listDictChecker(value as PyValue[], values);
-      else if (expectedType === 'str') r = stringChecker(param, value as string, values, valuesFacts);
-      else if (expectedType === 'list') r = listChecker(param, value as PyValue[], values, valuesFacts);
-      if (r !== undefined) {
-        if (!r.valid) return r;
-        continue;
-      }
-    }
-
-    if (!containsPy(values, value)) {
-      return {
-        valid: false,
-        error: [`Invalid value for parameter ${pyRepr(param)}: ${pyRepr(value)}. Expected one of ${pyStr(values)}.`],
-        errorType: 'value_error:others',
-      };
-    }
+    if (!isKnown) return unexpectedParam(param);
+    const r = checkParam(call, param as string, rawValue, known);
+    if (r !== undefined) return r;
   }
 
   if (call.mandatory !== undefined) {
@@ -629,6 +651,98 @@ export function simpleFunctionChecker(
     }
   }
   return VALID;
+}
+
+/** Given parameters beyond this go the general way (the slot path keeps their slots in a fixed buffer). */
+const MAX_GIVEN = 64;
+const givenSlots = new Int32Array(MAX_GIVEN);
+
+/**
+ * The rest of simple_function_checker with the call's names numbered (see {@link CallSlots}):
+ * one pass over the given parameters finds each one's slot, then the checks run in BFCL's
+ * order (required, each parameter in the model's order, mandatory) on those slots.
+ */
+function checkParamsBySlot(call: PreparedCall, slots: CallSlots, modelParams: PyDict): CheckResult {
+  const { slotOf } = slots;
+  let seen = 0;
+  let n = 0;
+  for (const param of modelParams.keys()) {
+    const i = typeof param === 'string' ? slotOf.get(param) : undefined;
+    if (i === undefined) givenSlots[n++] = -1;
+    else {
+      givenSlots[n++] = i;
+      seen |= 1 << i;
+    }
+  }
+  if ((seen & slots.requiredMask) !== slots.requiredMask) {
+    for (const i of slots.required) if ((seen & (1 << i)) === 0) return missingRequired(slots.names[i]!);
+  }
+  n = 0;
+  for (const [param, rawValue] of modelParams) {
+    const i = givenSlots[n++]!;
+    const known = i < 0 ? undefined : slots.known[i];
+    if (known === undefined) return unexpectedParam(param);
+    const r = checkParam(call, param as string, rawValue, known);
+    if (r !== undefined) return r;
+  }
+  if ((seen & slots.mandatoryMask) !== slots.mandatoryMask) {
+    for (const i of slots.mandatory) if ((seen & (1 << i)) === 0) return missingOptional(slots.names[i]!);
+  }
+  return VALID;
+}
+
+/** The checks of one given, known parameter; undefined when it passes. */
+function checkParam(call: PreparedCall, param: string, rawValue: PyValue, known: KnownParam | undefined): CheckResult | undefined {
+  const facts = call.docFacts;
+  let types: ParamTypes;
+  if (known !== undefined) types = known.types ??= paramTypes(facts.properties, param);
+  else types = paramTypes(facts.properties, param);
+  const { typeDescription, typeDescriptionText, expectedType, nestedType } = types;
+  let value = rawValue;
+  if (typeDescription === 'tuple' && pyTypeName(value) === 'tuple') value = [...(value as PyTuple).items];
+  if (typeDescription === 'float' && typeof value === 'bigint') {
+    const f = Number(value);
+    if (!Number.isFinite(f)) throw new CheckerCrash('OverflowError', 'int too large to convert to float');
+    value = f;
+  }
+  const values = known !== undefined ? known.values : getItem(call.answers, param);
+  const valuesFacts = known !== undefined ? known.facts : answerFacts(values);
+  const typeCheck = typeChecker(param, value, values, typeDescriptionText, expectedType, nestedType, valuesFacts);
+  if (!typeCheck.valid) return { valid: false, error: typeCheck.error, errorType: typeCheck.errorType };
+
+  if (!typeCheck.isVariable) {
+    let r: CheckResult | undefined;
+    if (expectedType === 'dict') r = dictChecker(value, values);
+    else if (expectedType === 'list' && nestedType === 'dict') r = listDictChecker(value as PyValue[], values);
+    else if (expectedType === 'str') r = stringChecker(param, value as string, values, valuesFacts);
+    else if (expectedType === 'list') r = listChecker(param, value as PyValue[], values, valuesFacts);
+    if (r !== undefined) return r.valid ? undefined : r;
+  }
+
+  if (!containsPy(values, value)) {
+    return {
+      valid: false,
+      error: [`Invalid value for parameter ${pyRepr(param)}: ${pyRepr(value)}. Expected one of ${pyStr(values)}.`],
+      errorType: 'value_error:others',
+    };
+  }
+  return undefined;
+}
+
+function missingRequired(param: PyValue): CheckResult {
+  return {
+    valid: false,
+    error: [`Missing required parameter: ${pyRepr(param)}.`],
+    errorType: 'simple_function_checker:missing_required',
+  };
+}
+
+function unexpectedParam(param: PyValue): CheckResult {
+  return {
+    valid: false,
+    error: [`Unexpected parameter: ${pyRepr(param)}.`],
+    errorType: 'simple_function_checker:unexpected_param',
+  };
 }
 
 function missingOptional(param: PyValue): CheckResult {
