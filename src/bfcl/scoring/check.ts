@@ -598,11 +598,12 @@ export function simpleFunctionChecker(
   modelOutput: PyDict,
   possibleAnswer: PyValue,
   underscoreToDot: boolean,
+  prepared?: PreparedCall,
 ): CheckResult {
   if (!(possibleAnswer instanceof Map)) {
     throw new CheckerCrash('AttributeError', `'${pyTypeName(possibleAnswer)}' object has no attribute 'values'`);
   }
-  const call = prepareCall(possibleAnswer, doc);
+  const call = prepared ?? prepareCall(possibleAnswer, doc);
   const { answers, docFacts: facts } = call;
   const funcName = underscoreToDot ? facts.underscoredName : facts.plainName;
 
@@ -790,6 +791,7 @@ function parallelFunctionCheckerNoOrder(
   modelOutput: readonly PyDict[],
   possibleAnswers: readonly PyValue[],
   underscoreToDot: boolean,
+  question?: CompiledQuestion,
 ): CheckResult {
   if (modelOutput.length !== possibleAnswers.length) {
     return { valid: false, error: ['Wrong number of functions.'], errorType: 'parallel_function_checker_no_order:wrong_count' };
@@ -797,12 +799,12 @@ function parallelFunctionCheckerNoOrder(
   const matched: number[] = [];
   let result: CheckResult | undefined;
   for (let i = 0; i < possibleAnswers.length; i++) {
-    const expectedName = firstKey(possibleAnswers[i]!);
-    const doc = findDescription(docs, expectedName);
+    const prepared = question?.calls[i];
+    const doc = prepared !== undefined ? prepared.doc : findDescription(docs, firstKey(possibleAnswers[i]!));
     const allErrors: PyValue[] = [];
     for (let index = 0; index < modelOutput.length; index++) {
       if (matched.includes(index)) continue;
-      result = simpleFunctionChecker(doc, modelOutput[index]!, possibleAnswers[i]!, underscoreToDot);
+      result = simpleFunctionChecker(doc, modelOutput[index]!, possibleAnswers[i]!, underscoreToDot, prepared);
       if (result.valid) {
         matched.push(index);
         break;
@@ -839,13 +841,15 @@ function multipleFunctionChecker(
   modelOutput: readonly PyDict[],
   possibleAnswers: readonly PyValue[],
   underscoreToDot: boolean,
+  question?: CompiledQuestion,
 ): CheckResult {
   if (modelOutput.length !== possibleAnswers.length) {
     return { valid: false, error: ['Wrong number of functions.'], errorType: 'multiple_function_checker:wrong_count' };
   }
   if (possibleAnswers.length === 0) throw new CheckerCrash('IndexError', 'list index out of range');
-  const doc = findDescription(docs, firstKey(possibleAnswers[0]!));
-  return simpleFunctionChecker(doc, modelOutput[0]!, possibleAnswers[0]!, underscoreToDot);
+  const prepared = question?.calls[0];
+  const doc = prepared !== undefined ? prepared.doc : findDescription(docs, firstKey(possibleAnswers[0]!));
+  return simpleFunctionChecker(doc, modelOutput[0]!, possibleAnswers[0]!, underscoreToDot, prepared);
 }
 
 const enum Checker {
@@ -882,13 +886,65 @@ export function astCheck(
   category: string,
   underscoreToDot: boolean,
 ): CheckResult {
-  const answers = iterPy(groundTruth);
-  const checker = checkerOf(category);
-  if (checker === Checker.PARALLEL) return parallelFunctionCheckerNoOrder(docs, calls, answers, underscoreToDot);
-  if (checker === Checker.MULTIPLE) return multipleFunctionChecker(docs, calls, answers, underscoreToDot);
+  const question = compiledQuestion(docs, groundTruth, category, underscoreToDot);
+  const answers = question !== undefined ? question.answers : iterPy(groundTruth);
+  const checker = question !== undefined ? question.checker : checkerOf(category);
+  if (checker === Checker.PARALLEL) return parallelFunctionCheckerNoOrder(docs, calls, answers, underscoreToDot, question);
+  if (checker === Checker.MULTIPLE) return multipleFunctionChecker(docs, calls, answers, underscoreToDot, question);
   if (calls.length !== 1) {
     return { valid: false, error: ['Wrong number of functions.'], errorType: 'simple_function_checker:wrong_count' };
   }
   if (docs.length === 0 || answers.length === 0) throw new CheckerCrash('IndexError', 'list index out of range');
-  return simpleFunctionChecker(docs[0], calls[0]!, answers[0]!, underscoreToDot);
+  return simpleFunctionChecker(docs[0], calls[0]!, answers[0]!, underscoreToDot, question?.calls[0]);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Per question: everything astCheck works out from the docs, the ground truth, the category and
+// the name convention, kept on the ground truth object itself. A scoring run checks thousands of
+// entries against thousands of questions; looking each fact up in its own WeakMap and Map took
+// a cache miss per lookup, one property read on an object the checker reads anyway does not.
+
+const COMPILED = Symbol('fc-distill: astCheck facts of this ground truth');
+
+interface CompiledQuestion {
+  docs: readonly BfclFunctionDoc[];
+  category: string;
+  underscoreToDot: boolean;
+  checker: Checker;
+  /** `iterPy(groundTruth)`. */
+  answers: readonly PyValue[];
+  /**
+   * By ground-truth call: the call prepared against the doc its checker picks (the first doc for
+   * simple, the one the call names otherwise); undefined where working that out raises (the
+   * checker then goes the general way and raises at the same point BFCL does).
+   */
+  calls: (PreparedCall | undefined)[];
+}
+
+function compiledQuestion(
+  docs: readonly BfclFunctionDoc[],
+  groundTruth: PyValue,
+  category: string,
+  underscoreToDot: boolean,
+): CompiledQuestion | undefined {
+  if (!Array.isArray(groundTruth) || !Array.isArray(docs)) return undefined;
+  const held = (groundTruth as { [COMPILED]?: CompiledQuestion })[COMPILED];
+  if (held !== undefined && held.docs === docs && held.category === category && held.underscoreToDot === underscoreToDot) return held;
+  const checker = checkerOf(category);
+  const calls: (PreparedCall | undefined)[] = [];
+  for (let i = 0; i < groundTruth.length; i++) {
+    const answer = groundTruth[i]!;
+    try {
+      if (!(answer instanceof Map) || (checker === Checker.SIMPLE && (i > 0 || docs.length === 0))) calls.push(undefined);
+      else calls.push(prepareCall(answer, checker === Checker.SIMPLE ? docs[0] : findDescription(docs, firstKey(answer))));
+    } catch (e) {
+      if (!(e instanceof CheckerCrash)) throw e;
+      calls.push(undefined);
+    }
+  }
+  const question: CompiledQuestion = { docs, category, underscoreToDot, checker, answers: groundTruth, calls };
+  if (Object.isExtensible(groundTruth)) {
+    Object.defineProperty(groundTruth, COMPILED, { value: question, writable: true, configurable: true, enumerable: false });
+  }
+  return question;
 }
