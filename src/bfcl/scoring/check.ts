@@ -439,7 +439,7 @@ function stringChecker(param: PyKey, modelOutput: string, possibleAnswer: PyValu
   if (facts !== undefined) {
     facts.strings ??= standardizedStrings(possibleAnswer);
     // The answer as written (the common case for a right answer) standardises to the same text.
-    found = (possibleAnswer as PyValue[]).includes(modelOutput) || matchesStandardized(modelOutput, facts.strings);
+    found = includesString(possibleAnswer as PyValue[], modelOutput) || matchesStandardized(modelOutput, facts.strings);
   } else {
     const std = standardizeString(modelOutput);
     for (const a of iterPy(possibleAnswer)) {
@@ -459,6 +459,12 @@ function stringChecker(param: PyKey, modelOutput: string, possibleAnswer: PyValu
     };
   }
   return VALID;
+}
+
+/** `list.includes(s)` for a str, with `===` (see checkParamsBySlot). */
+function includesString(list: readonly PyValue[], s: string): boolean {
+  for (let i = 0; i < list.length; i++) if (list[i] === s) return true;
+  return false;
 }
 
 function standardizedStrings(answers: PyValue): string[] {
@@ -607,7 +613,7 @@ export function simpleFunctionChecker(
   const { answers, docFacts: facts } = call;
   const funcName = underscoreToDot ? facts.underscoredName : facts.plainName;
 
-  const modelParams = dictGet(modelOutput, funcName);
+  const modelParams = lookupName(modelOutput, funcName);
   if (modelParams === undefined) {
     return {
       valid: false,
@@ -654,6 +660,15 @@ export function simpleFunctionChecker(
   return VALID;
 }
 
+/** `dictGet(call, name)` for a str name; a decoded call has one key, compared with `===` (see checkParamsBySlot). */
+function lookupName(call: PyDict, name: string): PyValue | undefined {
+  if (call.size !== 1) return call.get(name);
+  for (const [key, value] of call) return key === name ? value : undefined;
+  return undefined;
+}
+
+/** Up to this many names, a given parameter is found by scanning them (see checkParamsBySlot). */
+const MAX_SCANNED_NAMES = 12;
 /** Given parameters beyond this go the general way (the slot path keeps their slots in a fixed buffer). */
 const MAX_GIVEN = 64;
 const givenSlots = new Int32Array(MAX_GIVEN);
@@ -664,16 +679,26 @@ const givenSlots = new Int32Array(MAX_GIVEN);
  * order (required, each parameter in the model's order, mandatory) on those slots.
  */
 function checkParamsBySlot(call: PreparedCall, slots: CallSlots, modelParams: PyDict): CheckResult {
-  const { slotOf } = slots;
+  const { names } = slots;
+  const count = names.length;
   let seen = 0;
   let n = 0;
   for (const param of modelParams.keys()) {
-    const i = typeof param === 'string' ? slotOf.get(param) : undefined;
-    if (i === undefined) givenSlots[n++] = -1;
-    else {
-      givenSlots[n++] = i;
-      seen |= 1 << i;
+    let i = -1;
+    if (typeof param === 'string') {
+      // A scan with `===` rather than a Map lookup: the parsed key is a new string, which a Map
+      // first hashes and then compares by its content anyway (several times slower for a few names).
+      if (count <= MAX_SCANNED_NAMES) {
+        for (let j = 0; j < count; j++) {
+          if (names[j] === param) {
+            i = j;
+            break;
+          }
+        }
+      } else i = slots.slotOf.get(param) ?? -1;
     }
+    givenSlots[n++] = i;
+    if (i >= 0) seen |= 1 << i;
   }
   if ((seen & slots.requiredMask) !== slots.requiredMask) {
     for (const i of slots.required) if ((seen & (1 << i)) === 0) return missingRequired(slots.names[i]!);
