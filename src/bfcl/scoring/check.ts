@@ -251,6 +251,65 @@ interface KnownParam {
   facts: AnswerFacts | undefined;
   /** Worked out when the model first gives the parameter (only then may BFCL raise on its type). */
   types: ParamTypes | null;
+  /** Set with `types`: which values pass without the general checks (see passesAtOnce). */
+  quick: Quick;
+}
+
+/**
+ * Values of a parameter that certainly pass its checks, recognised without running them: where
+ * the type check can only pass for a value of the expected type and nothing is nested, a str
+ * found among the answers (as written or standardised), or an int, float or bool identical to one
+ * of them (`===` implies Python's `==` for these). Anything else goes the general way, which
+ * alone writes errors.
+ */
+const enum Quick {
+  NONE,
+  STR,
+  INT,
+  FLOAT,
+  BOOL,
+}
+
+function quickKind(types: ParamTypes, facts: AnswerFacts | undefined): Quick {
+  if (facts === undefined || types.nestedType !== null) return Quick.NONE;
+  const { expectedType } = types;
+  // isVariable (the answers are of another type) leads to other checks.
+  if (facts.answerType !== null && facts.answerType !== expectedType) return Quick.NONE;
+  switch (expectedType) {
+    case 'str':
+      return Quick.STR;
+    case 'int':
+      return Quick.INT;
+    case 'float':
+      return Quick.FLOAT;
+    case 'bool':
+      return Quick.BOOL;
+    default:
+      return Quick.NONE;
+  }
+}
+
+function passesAtOnce(known: KnownParam, value: PyValue): boolean {
+  const values = known.values as PyValue[]; // facts exist (quick is not NONE), so a list
+  switch (known.quick) {
+    case Quick.STR:
+      if (typeof value !== 'string') return false;
+      if (includesString(values, value)) return true;
+      return matchesStandardized(value, (known.facts!.strings ??= standardizedStrings(values)));
+    case Quick.INT:
+      return typeof value === 'bigint' && includesIdentical(values, value);
+    case Quick.FLOAT:
+      return typeof value === 'number' && includesIdentical(values, value);
+    case Quick.BOOL:
+      return typeof value === 'boolean' && includesIdentical(values, value);
+    default:
+      return false;
+  }
+}
+
+function includesIdentical(list: readonly PyValue[], v: PyValue): boolean {
+  for (let i = 0; i < list.length; i++) if (list[i] === v) return true;
+  return false;
 }
 
 /** A ground-truth call `{name: {param: [values]}}` with the doc it is checked against. */
@@ -347,7 +406,7 @@ function prepareCall(possibleAnswer: PyDict, doc: BfclFunctionDoc | undefined): 
     mandatory = [];
     for (const [param, values] of answers) {
       const valuesFacts = answerFacts(values);
-      if (typeof param === 'string' && facts.propertyNames.has(param)) known.set(param, { values, facts: valuesFacts, types: null });
+      if (typeof param === 'string' && facts.propertyNames.has(param)) known.set(param, { values, facts: valuesFacts, types: null, quick: Quick.NONE });
       if (valuesFacts === undefined) mandatory = undefined;
       else if (mandatory !== undefined && !valuesFacts.optional) mandatory.push(param);
     }
@@ -708,6 +767,7 @@ function checkParamsBySlot(call: PreparedCall, slots: CallSlots, modelParams: Py
     const i = givenSlots[n++]!;
     const known = i < 0 ? undefined : slots.known[i];
     if (known === undefined) return unexpectedParam(param);
+    if (known.quick !== Quick.NONE && passesAtOnce(known, rawValue)) continue;
     const r = checkParam(call, param as string, rawValue, known);
     if (r !== undefined) return r;
   }
@@ -721,8 +781,13 @@ function checkParamsBySlot(call: PreparedCall, slots: CallSlots, modelParams: Py
 function checkParam(call: PreparedCall, param: string, rawValue: PyValue, known: KnownParam | undefined): CheckResult | undefined {
   const facts = call.docFacts;
   let types: ParamTypes;
-  if (known !== undefined) types = known.types ??= paramTypes(facts.properties, param);
-  else types = paramTypes(facts.properties, param);
+  if (known !== undefined) {
+    if (known.types === null) {
+      known.types = paramTypes(facts.properties, param);
+      known.quick = quickKind(known.types, known.facts);
+    }
+    types = known.types;
+  } else types = paramTypes(facts.properties, param);
   const { typeDescription, typeDescriptionText, expectedType, nestedType } = types;
   let value = rawValue;
   if (typeDescription === 'tuple' && pyTypeName(value) === 'tuple') value = [...(value as PyTuple).items];
