@@ -8,7 +8,7 @@
  * (`isFunctionCallingFormat`), so e.g. `[{"f": "[1]"}]` decodes to `[{f: [1]}]` and then fails
  * the format check, as it does in BFCL.
  */
-import { parsePyJson, parsePyJsonPrefix } from './pyjson.js';
+import { exactSize, parsePyJson, parsePyJsonPrefix } from './pyjson.js';
 import { decodePython, type DecodeOutcome } from './decode-python.js';
 import { pyTypeName } from './pyvalue.js';
 import { PyTuple, type DecoderKind, type PyDict, type PyKey, type PyValue } from './types.js';
@@ -69,7 +69,7 @@ export function decodeFc(result: PyValue): DecodeOutcome {
     }
     calls.push(singleEntryDict(name, params));
   }
-  return { ok: true, calls };
+  return { ok: true, calls: exactSize(calls) };
 }
 
 /** The first entry of a non-empty dict. */

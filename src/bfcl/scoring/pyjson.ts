@@ -366,7 +366,7 @@ class Parser {
     }
     this.depth--;
     this.end = idx + 1;
-    return arr;
+    return exactSize(arr);
   }
 
   /** JSONDecoder.raw_decode(s, idx): one value starting exactly at idx; returns it and the index after it. */
@@ -396,6 +396,16 @@ class Parser {
     if (end !== s.length) this.err('Extra data', end);
     return value;
   }
+}
+
+/**
+ * A list built by `push` as a copy of its own length. The first push gives an array room for 16
+ * items; a decoded value lives as long as its outcome, and the young-generation collector copies
+ * every live byte (twice before it is promoted), so a one-item list would carry 15 empty slots
+ * through every collection. Copying the few items once is cheaper.
+ */
+export function exactSize<T>(arr: T[]): T[] {
+  return arr.length > 0 && arr.length < 16 ? arr.slice() : arr;
 }
 
 function isDigit(c: number): boolean {
