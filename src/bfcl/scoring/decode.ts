@@ -8,7 +8,7 @@
  * (`isFunctionCallingFormat`), so e.g. `[{"f": "[1]"}]` decodes to `[{f: [1]}]` and then fails
  * the format check, as it does in BFCL.
  */
-import { exactSize, parsePyJson, parsePyJsonPrefix } from './pyjson.js';
+import { parsePyJson, parsePyJsonPrefix } from './pyjson.js';
 import { decodePython, type DecodeOutcome } from './decode-python.js';
 import { pyTypeName } from './pyvalue.js';
 import { PyTuple, type DecoderKind, type PyDict, type PyKey, type PyValue } from './types.js';
@@ -50,8 +50,10 @@ export function decodeFc(result: PyValue): DecodeOutcome {
   } else if (result instanceof PyTuple && pyTypeName(result) === 'tuple') items = result.items;
   else return fail(`'${pyTypeName(result)}' object is not iterable`);
 
-  const calls: PyValue[] = [];
-  for (const item of items) {
+  // Sized up front: a pushed-to list keeps room for 16 (see exactSize).
+  const calls: PyValue[] = new Array<PyValue>(items.length);
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i]!;
     if (!(item instanceof Map)) return fail(`'${pyTypeName(item)}' object has no attribute 'keys'`);
     if (item.size === 0) return fail('list index out of range');
     const [name, value] = firstEntry(item);
@@ -67,9 +69,9 @@ export function decodeFc(result: PyValue): DecodeOutcome {
     } else {
       return fail(`the JSON object must be str, bytes or bytearray, not ${pyTypeName(value)}`);
     }
-    calls.push(singleEntryDict(name, params));
+    calls[i] = singleEntryDict(name, params);
   }
-  return { ok: true, calls: exactSize(calls) };
+  return { ok: true, calls };
 }
 
 /** The first entry of a non-empty dict. */
