@@ -722,8 +722,8 @@ export function simpleFunctionChecker(
 /** `dictGet(call, name)` for a str name; a decoded call has one key, compared with `===` (see checkParamsBySlot). */
 function lookupName(call: PyDict, name: string): PyValue | undefined {
   if (call.size !== 1) return call.get(name);
-  for (const [key, value] of call) return key === name ? value : undefined;
-  return undefined;
+  // Iterators, not `for (const [key, value] of call)`, whose entry arrays are allocated.
+  return call.keys().next().value === name ? call.values().next().value : undefined;
 }
 
 /** Up to this many names, a given parameter is found by scanning them (see checkParamsBySlot). */
@@ -763,7 +763,10 @@ function checkParamsBySlot(call: PreparedCall, slots: CallSlots, modelParams: Py
     for (const i of slots.required) if ((seen & (1 << i)) === 0) return missingRequired(slots.names[i]!);
   }
   n = 0;
-  for (const [param, rawValue] of modelParams) {
+  // Keys and values side by side: `for (const [param, rawValue] of modelParams)` allocates an entry array each.
+  const values = modelParams.values();
+  for (const param of modelParams.keys()) {
+    const rawValue = values.next().value as PyValue;
     const i = givenSlots[n++]!;
     const known = i < 0 ? undefined : slots.known[i];
     if (known === undefined) return unexpectedParam(param);
