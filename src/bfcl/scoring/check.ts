@@ -251,6 +251,65 @@ interface KnownParam {
   facts: AnswerFacts | undefined;
   /** Worked out when the model first gives the parameter (only then may BFCL raise on its type). */
   types: ParamTypes | null;
+  /** Set with `types`: which values pass without the general checks (see passesAtOnce). */
+  quick: Quick;
+}
+
+/**
+ * Values of a parameter that certainly pass its checks, recognised without running them: where
+ * the type check can only pass for a value of the expected type and nothing is nested, a str
+ * found among the answers (as written or standardised), or an int, float or bool identical to one
+ * of them (`===` implies Python's `==` for these). Anything else goes the general way, which
+ * alone writes errors.
+ */
+const enum Quick {
+  NONE,
+  STR,
+  INT,
+  FLOAT,
+  BOOL,
+}
+
+function quickKind(types: ParamTypes, facts: AnswerFacts | undefined): Quick {
+  if (facts === undefined || types.nestedType !== null) return Quick.NONE;
+  const { expectedType } = types;
+  // isVariable (the answers are of another type) leads to other checks.
+  if (facts.answerType !== null && facts.answerType !== expectedType) return Quick.NONE;
+  switch (expectedType) {
+    case 'str':
+      return Quick.STR;
+    case 'int':
+      return Quick.INT;
+    case 'float':
+      return Quick.FLOAT;
+    case 'bool':
+      return Quick.BOOL;
+    default:
+      return Quick.NONE;
+  }
+}
+
+function passesAtOnce(known: KnownParam, value: PyValue): boolean {
+  const values = known.values as PyValue[]; // facts exist (quick is not NONE), so a list
+  switch (known.quick) {
+    case Quick.STR:
+      if (typeof value !== 'string') return false;
+      if (includesString(values, value)) return true;
+      return matchesStandardized(value, (known.facts!.strings ??= standardizedStrings(values)));
+    case Quick.INT:
+      return typeof value === 'bigint' && includesIdentical(values, value);
+    case Quick.FLOAT:
+      return typeof value === 'number' && includesIdentical(values, value);
+    case Quick.BOOL:
+      return typeof value === 'boolean' && includesIdentical(values, value);
+    default:
+      return false;
+  }
+}
+
+function includesIdentical(list: readonly PyValue[], v: PyValue): boolean {
+  for (let i = 0; i < list.length; i++) if (list[i] === v) return true;
+  return false;
 }
 
 /** A ground-truth call `{name: {param: [values]}}` with the doc it is checked against. */
@@ -266,6 +325,69 @@ interface PreparedCall {
    * are not optional, in order. Only these can fail the last check (must be given).
    */
   mandatory: PyKey[] | undefined;
+  /** The presence checks as bit masks, when the call's names allow it (see {@link compileSlots}). */
+  slots: CallSlots | undefined;
+}
+
+/**
+ * Every name the checker looks up in the model's parameters (the doc's required names, the known
+ * parameters, the mandatory ones) numbered, so that one lookup per given parameter answers all
+ * of "is it known", "which required ones are there" and "which mandatory ones are there", instead
+ * of one dict lookup per name and check. Only for string names (a str key is looked up in a dict
+ * by plain equality) and at most 31 of them (a bit each in a small integer).
+ */
+interface CallSlots {
+  slotOf: Map<string, number>;
+  /** By slot: the known parameter, undefined for a name that is only required or mandatory. */
+  known: (KnownParam | undefined)[];
+  /** By slot: the name. */
+  names: string[];
+  /** Slots of `required`, in the doc's order, and their mask. */
+  required: number[];
+  requiredMask: number;
+  /** Slots of `mandatory`, in the ground truth's order, and their mask. */
+  mandatory: number[];
+  mandatoryMask: number;
+}
+
+const MAX_SLOTS = 31;
+
+function compileSlots(required: readonly unknown[], known: Map<string, KnownParam>, mandatory: readonly PyKey[]): CallSlots | undefined {
+  const slotOf = new Map<string, number>();
+  const names: string[] = [];
+  const slot = (name: unknown): number => {
+    if (typeof name !== 'string') return -1;
+    let i = slotOf.get(name);
+    if (i === undefined) {
+      i = names.length;
+      names.push(name);
+      slotOf.set(name, i);
+    }
+    return i;
+  };
+  const toSlots = (list: readonly unknown[]): number[] | undefined => {
+    const out: number[] = [];
+    for (const name of list) {
+      const i = slot(name);
+      if (i < 0) return undefined;
+      out.push(i);
+    }
+    return out;
+  };
+  const requiredSlots = toSlots(required);
+  for (const name of known.keys()) slot(name);
+  const mandatorySlots = toSlots(mandatory);
+  if (requiredSlots === undefined || mandatorySlots === undefined || names.length > MAX_SLOTS) return undefined;
+  const mask = (list: number[]) => list.reduce((m, i) => m | (1 << i), 0);
+  return {
+    slotOf,
+    known: names.map((n) => known.get(n)),
+    names,
+    required: requiredSlots,
+    requiredMask: mask(requiredSlots),
+    mandatory: mandatorySlots,
+    mandatoryMask: mask(mandatorySlots),
+  };
 }
 
 const preparedCalls = new WeakMap<PyDict, PreparedCall>();
@@ -284,12 +406,13 @@ function prepareCall(possibleAnswer: PyDict, doc: BfclFunctionDoc | undefined): 
     mandatory = [];
     for (const [param, values] of answers) {
       const valuesFacts = answerFacts(values);
-      if (typeof param === 'string' && facts.propertyNames.has(param)) known.set(param, { values, facts: valuesFacts, types: null });
+      if (typeof param === 'string' && facts.propertyNames.has(param)) known.set(param, { values, facts: valuesFacts, types: null, quick: Quick.NONE });
       if (valuesFacts === undefined) mandatory = undefined;
       else if (mandatory !== undefined && !valuesFacts.optional) mandatory.push(param);
     }
   }
-  prepared = { doc, docFacts: facts, answers, known, mandatory };
+  const slots = known !== undefined && mandatory !== undefined ? compileSlots(facts.required, known, mandatory) : undefined;
+  prepared = { doc, docFacts: facts, answers, known, mandatory, slots };
   preparedCalls.set(possibleAnswer, prepared);
   return prepared;
 }
@@ -374,7 +497,8 @@ function stringChecker(param: PyKey, modelOutput: string, possibleAnswer: PyValu
   let found = false;
   if (facts !== undefined) {
     facts.strings ??= standardizedStrings(possibleAnswer);
-    found = matchesStandardized(modelOutput, facts.strings);
+    // The answer as written (the common case for a right answer) standardises to the same text.
+    found = includesString(possibleAnswer as PyValue[], modelOutput) || matchesStandardized(modelOutput, facts.strings);
   } else {
     const std = standardizeString(modelOutput);
     for (const a of iterPy(possibleAnswer)) {
@@ -394,6 +518,12 @@ function stringChecker(param: PyKey, modelOutput: string, possibleAnswer: PyValu
     };
   }
   return VALID;
+}
+
+/** `list.includes(s)` for a str, with `===` (see checkParamsBySlot). */
+function includesString(list: readonly PyValue[], s: string): boolean {
+  for (let i = 0; i < list.length; i++) if (list[i] === s) return true;
+  return false;
 }
 
 function standardizedStrings(answers: PyValue): string[] {
@@ -533,15 +663,16 @@ export function simpleFunctionChecker(
   modelOutput: PyDict,
   possibleAnswer: PyValue,
   underscoreToDot: boolean,
+  prepared?: PreparedCall,
 ): CheckResult {
   if (!(possibleAnswer instanceof Map)) {
     throw new CheckerCrash('AttributeError', `'${pyTypeName(possibleAnswer)}' object has no attribute 'values'`);
   }
-  const call = prepareCall(possibleAnswer, doc);
+  const call = prepared ?? prepareCall(possibleAnswer, doc);
   const { answers, docFacts: facts } = call;
   const funcName = underscoreToDot ? facts.underscoredName : facts.plainName;
 
-  const modelParams = dictGet(modelOutput, funcName);
+  const modelParams = lookupName(modelOutput, funcName);
   if (modelParams === undefined) {
     return {
       valid: false,
@@ -553,14 +684,10 @@ export function simpleFunctionChecker(
     throw new CheckerCrash('AttributeError', `'${pyTypeName(modelParams)}' object has no attribute 'items'`);
   }
 
+  if (call.slots !== undefined && modelParams.size <= MAX_GIVEN) return checkParamsBySlot(call, call.slots, modelParams);
+
   for (const param of facts.required) {
-    if (!dictHas(modelParams, param as PyKey)) {
-      return {
-        valid: false,
-        error: [`Missing required parameter: ${pyRepr(param as PyValue)}.`],
-        errorType: 'simple_function_checker:missing_required',
-      };
-    }
+    if (!dictHas(modelParams, param as PyKey)) return missingRequired(param as PyValue);
   }
 
   for (const [param, rawValue] of modelParams) {
@@ -573,48 +700,9 @@ export function simpleFunctionChecker(
     } else {
       isKnown = typeof param === 'string' && facts.propertyNames.has(param) && containsPy(answers, param);
     }
-    if (!isKnown) {
-      return {
-        valid: false,
-        error: [`Unexpected parameter: ${pyRepr(param)}.`],
-        errorType: 'simple_function_checker:unexpected_param',
-      };
-    }
-    let types: ParamTypes;
-    if (known !== undefined) types = known.types ??= paramTypes(facts.properties, param as string);
-    else types = paramTypes(facts.properties, param as string);
-    const { typeDescription, typeDescriptionText, expectedType, nestedType } = types;
-    let value = rawValue;
-    if (typeDescription === 'tuple' && pyTypeName(value) === 'tuple') value = [...(value as PyTuple).items];
-    if (typeDescription === 'float' && typeof value === 'bigint') {
-      const f = Number(value);
-      if (!Number.isFinite(f)) throw new CheckerCrash('OverflowError', 'int too large to convert to float');
-      value = f;
-    }
-    const values = known !== undefined ? known.values : getItem(answers, param);
-    const valuesFacts = known !== undefined ? known.facts : answerFacts(values);
-    const typeCheck = typeChecker(param, value, values, typeDescriptionText, expectedType, nestedType, valuesFacts);
-    if (!typeCheck.valid) return { valid: false, error: typeCheck.error, errorType: typeCheck.errorType };
-
-    if (!typeCheck.isVariable) {
-      let r: CheckResult | undefined;
-      if (expectedType === 'dict') r = dictChecker(value, values);
-      else if (expectedType === 'list' && nestedType === 'dict') r = listDictChecker(value as PyValue[], values);
-      else if (expectedType === 'str') r = stringChecker(param, value as string, values, valuesFacts);
-      else if (expectedType === 'list') r = listChecker(param, value as PyValue[], values, valuesFacts);
-      if (r !== undefined) {
-        if (!r.valid) return r;
-        continue;
-      }
-    }
-
-    if (!containsPy(values, value)) {
-      return {
-        valid: false,
-        error: [`Invalid value for parameter ${pyRepr(param)}: ${pyRepr(value)}. Expected one of ${pyStr(values)}.`],
-        errorType: 'value_error:others',
-      };
-    }
+    if (!isKnown) return unexpectedParam(param);
+    const r = checkParam(call, param as string, rawValue, known);
+    if (r !== undefined) return r;
   }
 
   if (call.mandatory !== undefined) {
@@ -629,6 +717,126 @@ export function simpleFunctionChecker(
     }
   }
   return VALID;
+}
+
+/** `dictGet(call, name)` for a str name; a decoded call has one key, compared with `===` (see checkParamsBySlot). */
+function lookupName(call: PyDict, name: string): PyValue | undefined {
+  if (call.size !== 1) return call.get(name);
+  // Iterators, not `for (const [key, value] of call)`, whose entry arrays are allocated.
+  return call.keys().next().value === name ? call.values().next().value : undefined;
+}
+
+/** Up to this many names, a given parameter is found by scanning them (see checkParamsBySlot). */
+const MAX_SCANNED_NAMES = 12;
+/** Given parameters beyond this go the general way (the slot path keeps their slots in a fixed buffer). */
+const MAX_GIVEN = 64;
+const givenSlots = new Int32Array(MAX_GIVEN);
+
+/**
+ * The rest of simple_function_checker with the call's names numbered (see {@link CallSlots}):
+ * one pass over the given parameters finds each one's slot, then the checks run in BFCL's
+ * order (required, each parameter in the model's order, mandatory) on those slots.
+ */
+function checkParamsBySlot(call: PreparedCall, slots: CallSlots, modelParams: PyDict): CheckResult {
+  const { names } = slots;
+  const count = names.length;
+  let seen = 0;
+  let n = 0;
+  for (const param of modelParams.keys()) {
+    let i = -1;
+    if (typeof param === 'string') {
+      // A scan with `===` rather than a Map lookup: the parsed key is a new string, which a Map
+      // first hashes and then compares by its content anyway (several times slower for a few names).
+      if (count <= MAX_SCANNED_NAMES) {
+        for (let j = 0; j < count; j++) {
+          if (names[j] === param) {
+            i = j;
+            break;
+          }
+        }
+      } else i = slots.slotOf.get(param) ?? -1;
+    }
+    givenSlots[n++] = i;
+    if (i >= 0) seen |= 1 << i;
+  }
+  if ((seen & slots.requiredMask) !== slots.requiredMask) {
+    for (const i of slots.required) if ((seen & (1 << i)) === 0) return missingRequired(slots.names[i]!);
+  }
+  n = 0;
+  // Keys and values side by side: `for (const [param, rawValue] of modelParams)` allocates an entry array each.
+  const values = modelParams.values();
+  for (const param of modelParams.keys()) {
+    const rawValue = values.next().value as PyValue;
+    const i = givenSlots[n++]!;
+    const known = i < 0 ? undefined : slots.known[i];
+    if (known === undefined) return unexpectedParam(param);
+    if (known.quick !== Quick.NONE && passesAtOnce(known, rawValue)) continue;
+    const r = checkParam(call, param as string, rawValue, known);
+    if (r !== undefined) return r;
+  }
+  if ((seen & slots.mandatoryMask) !== slots.mandatoryMask) {
+    for (const i of slots.mandatory) if ((seen & (1 << i)) === 0) return missingOptional(slots.names[i]!);
+  }
+  return VALID;
+}
+
+/** The checks of one given, known parameter; undefined when it passes. */
+function checkParam(call: PreparedCall, param: string, rawValue: PyValue, known: KnownParam | undefined): CheckResult | undefined {
+  const facts = call.docFacts;
+  let types: ParamTypes;
+  if (known !== undefined) {
+    if (known.types === null) {
+      known.types = paramTypes(facts.properties, param);
+      known.quick = quickKind(known.types, known.facts);
+    }
+    types = known.types;
+  } else types = paramTypes(facts.properties, param);
+  const { typeDescription, typeDescriptionText, expectedType, nestedType } = types;
+  let value = rawValue;
+  if (typeDescription === 'tuple' && pyTypeName(value) === 'tuple') value = [...(value as PyTuple).items];
+  if (typeDescription === 'float' && typeof value === 'bigint') {
+    const f = Number(value);
+    if (!Number.isFinite(f)) throw new CheckerCrash('OverflowError', 'int too large to convert to float');
+    value = f;
+  }
+  const values = known !== undefined ? known.values : getItem(call.answers, param);
+  const valuesFacts = known !== undefined ? known.facts : answerFacts(values);
+  const typeCheck = typeChecker(param, value, values, typeDescriptionText, expectedType, nestedType, valuesFacts);
+  if (!typeCheck.valid) return { valid: false, error: typeCheck.error, errorType: typeCheck.errorType };
+
+  if (!typeCheck.isVariable) {
+    let r: CheckResult | undefined;
+    if (expectedType === 'dict') r = dictChecker(value, values);
+    else if (expectedType === 'list' && nestedType === 'dict') r = listDictChecker(value as PyValue[], values);
+    else if (expectedType === 'str') r = stringChecker(param, value as string, values, valuesFacts);
+    else if (expectedType === 'list') r = listChecker(param, value as PyValue[], values, valuesFacts);
+    if (r !== undefined) return r.valid ? undefined : r;
+  }
+
+  if (!containsPy(values, value)) {
+    return {
+      valid: false,
+      error: [`Invalid value for parameter ${pyRepr(param)}: ${pyRepr(value)}. Expected one of ${pyStr(values)}.`],
+      errorType: 'value_error:others',
+    };
+  }
+  return undefined;
+}
+
+function missingRequired(param: PyValue): CheckResult {
+  return {
+    valid: false,
+    error: [`Missing required parameter: ${pyRepr(param)}.`],
+    errorType: 'simple_function_checker:missing_required',
+  };
+}
+
+function unexpectedParam(param: PyValue): CheckResult {
+  return {
+    valid: false,
+    error: [`Unexpected parameter: ${pyRepr(param)}.`],
+    errorType: 'simple_function_checker:unexpected_param',
+  };
 }
 
 function missingOptional(param: PyValue): CheckResult {
@@ -676,6 +884,7 @@ function parallelFunctionCheckerNoOrder(
   modelOutput: readonly PyDict[],
   possibleAnswers: readonly PyValue[],
   underscoreToDot: boolean,
+  question?: CompiledQuestion,
 ): CheckResult {
   if (modelOutput.length !== possibleAnswers.length) {
     return { valid: false, error: ['Wrong number of functions.'], errorType: 'parallel_function_checker_no_order:wrong_count' };
@@ -683,12 +892,12 @@ function parallelFunctionCheckerNoOrder(
   const matched: number[] = [];
   let result: CheckResult | undefined;
   for (let i = 0; i < possibleAnswers.length; i++) {
-    const expectedName = firstKey(possibleAnswers[i]!);
-    const doc = findDescription(docs, expectedName);
+    const prepared = question?.calls[i];
+    const doc = prepared !== undefined ? prepared.doc : findDescription(docs, firstKey(possibleAnswers[i]!));
     const allErrors: PyValue[] = [];
     for (let index = 0; index < modelOutput.length; index++) {
       if (matched.includes(index)) continue;
-      result = simpleFunctionChecker(doc, modelOutput[index]!, possibleAnswers[i]!, underscoreToDot);
+      result = simpleFunctionChecker(doc, modelOutput[index]!, possibleAnswers[i]!, underscoreToDot, prepared);
       if (result.valid) {
         matched.push(index);
         break;
@@ -725,13 +934,15 @@ function multipleFunctionChecker(
   modelOutput: readonly PyDict[],
   possibleAnswers: readonly PyValue[],
   underscoreToDot: boolean,
+  question?: CompiledQuestion,
 ): CheckResult {
   if (modelOutput.length !== possibleAnswers.length) {
     return { valid: false, error: ['Wrong number of functions.'], errorType: 'multiple_function_checker:wrong_count' };
   }
   if (possibleAnswers.length === 0) throw new CheckerCrash('IndexError', 'list index out of range');
-  const doc = findDescription(docs, firstKey(possibleAnswers[0]!));
-  return simpleFunctionChecker(doc, modelOutput[0]!, possibleAnswers[0]!, underscoreToDot);
+  const prepared = question?.calls[0];
+  const doc = prepared !== undefined ? prepared.doc : findDescription(docs, firstKey(possibleAnswers[0]!));
+  return simpleFunctionChecker(doc, modelOutput[0]!, possibleAnswers[0]!, underscoreToDot, prepared);
 }
 
 const enum Checker {
@@ -768,13 +979,65 @@ export function astCheck(
   category: string,
   underscoreToDot: boolean,
 ): CheckResult {
-  const answers = iterPy(groundTruth);
-  const checker = checkerOf(category);
-  if (checker === Checker.PARALLEL) return parallelFunctionCheckerNoOrder(docs, calls, answers, underscoreToDot);
-  if (checker === Checker.MULTIPLE) return multipleFunctionChecker(docs, calls, answers, underscoreToDot);
+  const question = compiledQuestion(docs, groundTruth, category, underscoreToDot);
+  const answers = question !== undefined ? question.answers : iterPy(groundTruth);
+  const checker = question !== undefined ? question.checker : checkerOf(category);
+  if (checker === Checker.PARALLEL) return parallelFunctionCheckerNoOrder(docs, calls, answers, underscoreToDot, question);
+  if (checker === Checker.MULTIPLE) return multipleFunctionChecker(docs, calls, answers, underscoreToDot, question);
   if (calls.length !== 1) {
     return { valid: false, error: ['Wrong number of functions.'], errorType: 'simple_function_checker:wrong_count' };
   }
   if (docs.length === 0 || answers.length === 0) throw new CheckerCrash('IndexError', 'list index out of range');
-  return simpleFunctionChecker(docs[0], calls[0]!, answers[0]!, underscoreToDot);
+  return simpleFunctionChecker(docs[0], calls[0]!, answers[0]!, underscoreToDot, question?.calls[0]);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Per question: everything astCheck works out from the docs, the ground truth, the category and
+// the name convention, kept on the ground truth object itself. A scoring run checks thousands of
+// entries against thousands of questions; looking each fact up in its own WeakMap and Map took
+// a cache miss per lookup, one property read on an object the checker reads anyway does not.
+
+const COMPILED = Symbol('fc-distill: astCheck facts of this ground truth');
+
+interface CompiledQuestion {
+  docs: readonly BfclFunctionDoc[];
+  category: string;
+  underscoreToDot: boolean;
+  checker: Checker;
+  /** `iterPy(groundTruth)`. */
+  answers: readonly PyValue[];
+  /**
+   * By ground-truth call: the call prepared against the doc its checker picks (the first doc for
+   * simple, the one the call names otherwise); undefined where working that out raises (the
+   * checker then goes the general way and raises at the same point BFCL does).
+   */
+  calls: (PreparedCall | undefined)[];
+}
+
+function compiledQuestion(
+  docs: readonly BfclFunctionDoc[],
+  groundTruth: PyValue,
+  category: string,
+  underscoreToDot: boolean,
+): CompiledQuestion | undefined {
+  if (!Array.isArray(groundTruth) || !Array.isArray(docs)) return undefined;
+  const held = (groundTruth as { [COMPILED]?: CompiledQuestion })[COMPILED];
+  if (held !== undefined && held.docs === docs && held.category === category && held.underscoreToDot === underscoreToDot) return held;
+  const checker = checkerOf(category);
+  const calls: (PreparedCall | undefined)[] = [];
+  for (let i = 0; i < groundTruth.length; i++) {
+    const answer = groundTruth[i]!;
+    try {
+      if (!(answer instanceof Map) || (checker === Checker.SIMPLE && (i > 0 || docs.length === 0))) calls.push(undefined);
+      else calls.push(prepareCall(answer, checker === Checker.SIMPLE ? docs[0] : findDescription(docs, firstKey(answer))));
+    } catch (e) {
+      if (!(e instanceof CheckerCrash)) throw e;
+      calls.push(undefined);
+    }
+  }
+  const question: CompiledQuestion = { docs, category, underscoreToDot, checker, answers: groundTruth, calls };
+  if (Object.isExtensible(groundTruth)) {
+    Object.defineProperty(groundTruth, COMPILED, { value: question, writable: true, configurable: true, enumerable: false });
+  }
+  return question;
 }

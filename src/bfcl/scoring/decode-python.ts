@@ -36,6 +36,7 @@
  */
 import { PyOpaque, dictGet, dictSet, floatRepr, pyEquals, pyRepr, pyTypeName } from './pyvalue.js';
 import { PyException } from './py-exception.js';
+import { exactSize } from './pyjson.js';
 import { PyTuple, type PyDict, type PyKey, type PyValue } from './types.js';
 
 export { PyException } from './py-exception.js';
@@ -2346,7 +2347,7 @@ class SimpleCalls {
     this.i = 1;
     const calls: PyValue[] = [];
     if (!this.items(0x5d /* ] */, calls, true)) return undefined;
-    return this.i === s.length ? calls : undefined;
+    return this.i === s.length ? exactSize(calls) : undefined;
   }
 
   private skipSpace(): number {
@@ -2481,7 +2482,7 @@ class SimpleCalls {
 
   private list(): PyValue[] | undefined {
     const out: PyValue[] = [];
-    return this.items(0x5d /* ] */, out, false) ? out : undefined;
+    return this.items(0x5d /* ] */, out, false) ? exactSize(out) : undefined;
   }
 
   /** `()`, `(v)` (just v), `(v,)`, `(v, w)`. */

@@ -50,11 +50,14 @@ export function decodeFc(result: PyValue): DecodeOutcome {
   } else if (result instanceof PyTuple && pyTypeName(result) === 'tuple') items = result.items;
   else return fail(`'${pyTypeName(result)}' object is not iterable`);
 
-  const calls: PyValue[] = [];
-  for (const item of items) {
+  // Sized up front: a pushed-to list keeps room for 16 (see exactSize).
+  const calls: PyValue[] = new Array<PyValue>(items.length);
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i]!;
     if (!(item instanceof Map)) return fail(`'${pyTypeName(item)}' object has no attribute 'keys'`);
     if (item.size === 0) return fail('list index out of range');
-    const [name, value] = firstEntry(item);
+    const name = item.keys().next().value as PyKey;
+    const value = firstValue(item);
     let params: PyValue;
     if (typeof value === 'string') {
       try {
@@ -67,15 +70,17 @@ export function decodeFc(result: PyValue): DecodeOutcome {
     } else {
       return fail(`the JSON object must be str, bytes or bytearray, not ${pyTypeName(value)}`);
     }
-    calls.push(singleEntryDict(name, params));
+    calls[i] = singleEntryDict(name, params);
   }
   return { ok: true, calls };
 }
 
-/** The first entry of a non-empty dict. */
-function firstEntry(d: PyDict): [PyKey, PyValue] {
-  for (const entry of d) return entry;
-  throw new Error('firstEntry of an empty dict');
+/**
+ * The first value of a non-empty dict. (Through `values()`: a `for (const [k, v] of d)` entry is
+ * a new array each time, this allocates nothing once optimised.)
+ */
+function firstValue(d: PyDict): PyValue {
+  return d.values().next().value as PyValue;
 }
 
 /** `{name: value}` (cheaper than `new Map([[name, value]])`, which goes through the iterator protocol). */
@@ -259,7 +264,7 @@ export function isFunctionCallingFormat(decoded: PyValue): decoded is PyDict[] {
   if (!Array.isArray(decoded)) return false;
   for (const item of decoded) {
     if (!(item instanceof Map) || item.size !== 1) return false;
-    if (!(firstEntry(item)[1] instanceof Map)) return false;
+    if (!(firstValue(item) instanceof Map)) return false;
   }
   return true;
 }

@@ -35,7 +35,13 @@ const enum Scoring {
 const scoringByCategory = new Map<string, Scoring>();
 const MAX_REMEMBERED_CATEGORIES = 256;
 
+/** The last category asked about: entries come file by file, sharing one category string. */
+let lastCategory: string | undefined;
+let lastScoring = Scoring.AST;
+
 function scoringOf(category: string): Scoring {
+  // `===` on the same string object is a pointer comparison; a Map lookup would compare content.
+  if (category === lastCategory) return lastScoring;
   let scoring = scoringByCategory.get(category);
   if (scoring === undefined) {
     if (isRelevanceCategory(category)) scoring = category.includes('irrelevance') ? Scoring.IRRELEVANCE : Scoring.RELEVANCE;
@@ -44,6 +50,8 @@ function scoringOf(category: string): Scoring {
     } else scoring = Scoring.AST;
     if (scoringByCategory.size < MAX_REMEMBERED_CATEGORIES) scoringByCategory.set(category, scoring);
   }
+  lastCategory = category;
+  lastScoring = scoring;
   return scoring;
 }
 

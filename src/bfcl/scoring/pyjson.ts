@@ -106,6 +106,8 @@ class StopIteration {
  */
 class Parser {
   private depth = 0;
+  /** Top of `itemStack` (every parse starts at 0; see `release`). */
+  private top = 0;
   /** Index just after the value the last scan/string/object/array call returned. */
   private end = 0;
   constructor(private readonly s: string) {}
@@ -353,17 +355,26 @@ class Parser {
     this.enter(idx, 'array');
     const s = this.s;
     const n = s.length;
-    const arr: PyValue[] = [];
     idx = this.ws(idx);
-    if (idx >= n || s.charCodeAt(idx) !== Ch.RBRACKET) {
-      for (;;) {
-        arr.push(this.scan(idx));
-        idx = this.ws(this.end);
-        if (idx < n && s.charCodeAt(idx) === Ch.RBRACKET) break;
-        if (idx >= n || s.charCodeAt(idx) !== Ch.COMMA) this.err("Expecting ',' delimiter", idx);
-        idx = this.ws(idx + 1);
-      }
+    if (idx < n && s.charCodeAt(idx) === Ch.RBRACKET) {
+      this.depth--;
+      this.end = idx + 1;
+      return [];
     }
+    // Items go on the shared stack, then into a list of their exact number (see exactSize); a
+    // nested list stacks its items above ours.
+    const base = this.top;
+    for (;;) {
+      const item = this.scan(idx);
+      itemStack[this.top++] = item;
+      idx = this.ws(this.end);
+      if (idx < n && s.charCodeAt(idx) === Ch.RBRACKET) break;
+      if (idx >= n || s.charCodeAt(idx) !== Ch.COMMA) this.err("Expecting ',' delimiter", idx);
+      idx = this.ws(idx + 1);
+    }
+    const arr = itemStack.slice(base, this.top);
+    for (let k = base; k < this.top; k++) itemStack[k] = null; // keep no decoded value alive
+    this.top = base;
     this.depth--;
     this.end = idx + 1;
     return arr;
@@ -375,9 +386,16 @@ class Parser {
       const value = this.scan(idx);
       return { value, end: this.end };
     } catch (e) {
+      this.release();
       if (e instanceof StopIteration) this.err('Expecting value', e.idx);
       throw e;
     }
+  }
+
+  /** After a failed parse: the items it left on the stack are not kept alive. */
+  private release(): void {
+    for (let k = 0; k < this.top; k++) itemStack[k] = null;
+    this.top = 0;
   }
 
   /** JSONDecoder.decode */
@@ -389,6 +407,7 @@ class Parser {
     try {
       value = this.scan(start);
     } catch (e) {
+      this.release();
       if (e instanceof StopIteration) this.err('Expecting value', e.idx);
       throw e;
     }
@@ -396,6 +415,19 @@ class Parser {
     if (end !== s.length) this.err('Extra data', end);
     return value;
   }
+}
+
+/** Items of the lists being parsed (see Parser.array); one stack for all parsers (parsing never re-enters). */
+const itemStack: PyValue[] = [];
+
+/**
+ * A list built by `push` as a copy of its own length. The first push gives an array room for 16
+ * items; a decoded value lives as long as its outcome, and the young-generation collector copies
+ * every live byte (twice before it is promoted), so a one-item list would carry 15 empty slots
+ * through every collection. Copying the few items once is cheaper.
+ */
+export function exactSize<T>(arr: T[]): T[] {
+  return arr.length > 0 && arr.length < 16 ? arr.slice() : arr;
 }
 
 function isDigit(c: number): boolean {

@@ -75,6 +75,69 @@ describe('AST checker (error types and texts as BFCL writes them)', () => {
   });
 });
 
+describe('per-question facts kept between entries', () => {
+  // astCheck keeps what it works out from a question on its ground-truth object; a scoring run
+  // shares one parsed ground truth between every model's entry. Each case is checked on one
+  // shared object, in an order where every case follows another (with other docs, category or
+  // name convention, and passing and failing calls one after the other), twice, and must give
+  // what a fresh parse gives each time.
+  it('outcomes do not depend on which entries were checked before on the same objects', () => {
+    const fresh = CHECKER_CASES.map(([, category, docs, gt, calls, underscoreToDot]) =>
+      scoreEntry(entry({ category, functions: JSON.parse(docs), groundTruth: parsePyJson(gt), result: parsePyJson(calls), underscoreToDot })),
+    );
+    const sharedGt = new Map<string, PyValue>();
+    const sharedDocs = new Map<string, BfclFunctionDoc[]>();
+    for (let round = 0; round < 2; round++) {
+      for (const order of [CHECKER_CASES.map((_, i) => i), CHECKER_CASES.map((_, i) => CHECKER_CASES.length - 1 - i)]) {
+        for (const i of order) {
+          const [name, category, docs, gt, calls, underscoreToDot] = CHECKER_CASES[i]!;
+          if (!sharedGt.has(gt)) sharedGt.set(gt, parsePyJson(gt));
+          if (!sharedDocs.has(docs)) sharedDocs.set(docs, JSON.parse(docs));
+          for (const u2d of [underscoreToDot, !underscoreToDot]) {
+            const input = entry({ category, functions: sharedDocs.get(docs)!, groundTruth: sharedGt.get(gt)!, result: parsePyJson(calls), underscoreToDot: u2d });
+            const expected =
+              u2d === underscoreToDot
+                ? fresh[i]!
+                : scoreEntry({ ...input, functions: JSON.parse(docs), groundTruth: parsePyJson(gt) });
+            const out = scoreEntry(input);
+            expect([name, u2d, out.valid, out.errorType, pyJsonStringify(out.error ?? [])]).toEqual([
+              name,
+              u2d,
+              expected.valid,
+              expected.errorType,
+              pyJsonStringify(expected.error ?? []),
+            ]);
+          }
+        }
+      }
+    }
+  });
+
+  it('one ground truth checked with other docs and categories in turn', () => {
+    const areaDoc: BfclFunctionDoc = {
+      name: 'geometry.area',
+      description: '',
+      parameters: { type: 'dict', properties: { base: { type: 'integer' } }, required: ['base'] },
+    };
+    const otherDoc: BfclFunctionDoc = { name: 'other', description: '', parameters: { type: 'dict', properties: {}, required: [] } };
+    const shared = parsePyJson('[{"geometry.area": {"base": [10]}}]');
+    const result = parsePyJson('[{"geometry_area": {"base": 10}}]');
+    const cases: [BfclFunctionDoc[], string, boolean | string][] = [
+      [[areaDoc], 'simple_python', true],
+      [[otherDoc, areaDoc], 'simple_python', 'simple_function_checker:wrong_func_name'], // simple: the first doc
+      [[otherDoc, areaDoc], 'multiple', true], // multiple: the doc the ground truth names
+      [[otherDoc], 'multiple', 'ast_checker:crash'], // no such doc: BFCL would raise
+      [[areaDoc], 'parallel', true],
+    ];
+    for (let round = 0; round < 2; round++) {
+      for (const [functions, category, expected] of cases) {
+        const out = scoreEntry(entry({ category, functions, groundTruth: shared, result }));
+        expect([category, functions.length, out.valid || out.errorType]).toEqual([category, functions.length, expected]);
+      }
+    }
+  });
+});
+
 const area: BfclFunctionDoc = {
   name: 'geometry.area',
   description: '',
