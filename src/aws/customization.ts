@@ -13,6 +13,7 @@ import {
 import { randomBytes } from 'node:crypto';
 import { InputError } from '../errors.js';
 import type { RequestMetadataFilters as ConfigFilters, RequestMetadataMatch } from '../config/experiment.types.js';
+import { redactArnAccounts } from '../arn.js';
 import { awsCall, describeAwsError, isConflict, isNotFound } from './errors.js';
 
 /**
@@ -185,11 +186,13 @@ export async function createOrFindJob(client: BedrockClient, spec: JobSpec, sign
     return { jobName: name, created: true };
   } catch (error) {
     if (isConflict(error) && (await jobExists(client, name, spec.stepId, signal))) return { jobName: name, created: false };
+    // The role usually comes from the environment, in the caller's account: named without it.
+    const role = redactArnAccounts(spec.roleArn);
     throw describeAwsError(error, {
       step: spec.stepId,
       action: 'bedrock:CreateModelCustomizationJob',
-      resource: spec.roleArn,
-      permissionHint: `bedrock:CreateModelCustomizationJob, and iam:PassRole on ${spec.roleArn}`,
+      resource: role,
+      permissionHint: `bedrock:CreateModelCustomizationJob, and iam:PassRole on ${role}`,
     });
   }
 }

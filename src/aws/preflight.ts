@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { PlannedStep } from '../graph/step.js';
+import { redactArnAccounts } from '../arn.js';
 
 /**
  * Before any paid or remote call: what is missing to run a cloud step. Checked up front so
@@ -123,7 +124,7 @@ export async function preflightCloudStep(check: CloudPreflight, env: NodeJS.Proc
   }
   if (check.role !== undefined && !ROLE_ARN.test(check.role)) {
     missing.push({
-      what: `an IAM role ARN for distillation.role (got '${check.role}')`,
+      what: `an IAM role ARN for distillation.role (got '${redactArnAccounts(check.role)}')`,
       fix: 'set distillation.role (FC_DISTILL_ROLE_ARN) to arn:aws:iam::<account>:role/<name> of a role that trusts bedrock.amazonaws.com',
     });
   }
@@ -151,6 +152,6 @@ export async function preflightCloudStep(check: CloudPreflight, env: NodeJS.Proc
   if (missing.length) {
     const { InputError } = await import('../errors.js');
     const { redact } = await import('./errors.js');
-    throw new InputError(redact(describeMissing(check.step, missing), { keep: [check.role ?? '', check.s3 ?? ''] }));
+    throw new InputError(redact(describeMissing(check.step, missing), { keep: [check.s3 ?? ''] }));
   }
 }

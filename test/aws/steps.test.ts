@@ -214,6 +214,17 @@ describe('distill', () => {
     expect(cloud.fake.created.jobs).toBe(creates);
   });
 
+  it("access denied on the create names the permission and the role, without the role's account id", async () => {
+    const upload = await uploaded('denied');
+    const role = `arn:aws:iam::${FAKE.accountId}:role/fc-distill-denied`;
+    cloud.fake.deny(1, 'CreateModelCustomizationJob');
+    const error = await distillStep.run(bench.context('distill', bench.key('denied'), distillParams({ role }), { upload })).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InputError);
+    const message = (error as Error).message;
+    expect(message).toMatch(/access denied: bedrock:CreateModelCustomizationJob.*grant bedrock:CreateModelCustomizationJob, and iam:PassRole on arn:aws:iam::<account>:role\/fc-distill-denied/);
+    expect(message).not.toContain(FAKE.accountId);
+  });
+
   it('a malformed role ARN or region is reported before any call', async () => {
     const calls = Object.values(cloud.fake.counts).reduce((a, b) => a + b, 0);
     const error = await distillStep

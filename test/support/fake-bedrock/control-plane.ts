@@ -59,7 +59,7 @@ interface Deployment {
   failureMessage?: string;
 }
 
-type Fault = { op?: string; remaining: number; kind: 'throttle' | 'error500' | 'slow'; ms?: number };
+type Fault = { op?: string; remaining: number; kind: 'throttle' | 'error500' | 'slow' | 'denied'; ms?: number };
 
 export class FakeBedrock {
   url = '';
@@ -105,6 +105,10 @@ export class FakeBedrock {
   }
   serverError(count: number, op?: string): void {
     this.faults.push({ kind: 'error500', remaining: count, op });
+  }
+  /** 403 AccessDeniedException, as IAM answers a missing permission (e.g. iam:PassRole on the role). */
+  deny(count: number, op?: string): void {
+    this.faults.push({ kind: 'denied', remaining: count, op });
   }
   slow(count: number, ms: number, op?: string): void {
     this.faults.push({ kind: 'slow', remaining: count, ms, op });
@@ -192,6 +196,7 @@ export class FakeBedrock {
       fault.remaining--;
       if (fault.kind === 'throttle') return this.error(res, 429, 'ThrottlingException', 'Too many requests, please wait before trying again.');
       if (fault.kind === 'error500') return this.error(res, 500, 'InternalServerException', 'Internal server error');
+      if (fault.kind === 'denied') return this.error(res, 403, 'AccessDeniedException', 'User is not authorized to perform: iam:PassRole');
       await new Promise((r) => setTimeout(r, fault.ms ?? 1000));
       if (res.destroyed) return;
     }
