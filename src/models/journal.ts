@@ -48,7 +48,7 @@ export function requestKey(material: unknown): string {
 }
 
 /** The journal of one provider x model x approach inside the infer steps' shared directory. */
-export function journalFile(dir: string, partition: { provider: string; baseUrl?: string; modelId: string; approach: string }): string {
+export function journalFile(dir: string, partition: { provider: string; baseUrl?: string; region?: string; modelId: string; approach: string }): string {
   return path.join(dir, 'journals', `${sha256Hex(canonicalJson(partition)).slice(0, 32)}.jsonl`);
 }
 

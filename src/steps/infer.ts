@@ -113,7 +113,10 @@ async function resolveModelId(ctx: StepContext<InferParams>): Promise<string> {
   const info = JSON.parse(await readFile(path.join(deployment.dir, 'deployment.json'), 'utf8')) as Record<string, unknown>;
   const id = info.modelId ?? info.customModelDeploymentArn ?? info.provisionedModelArn ?? info.arn;
   if (typeof id === 'string' && id !== '') return id;
-  // Keys the journal by the deployment, not by its ARN: the ARN is only known once resolved.
+  // Journals the answers under the custom model that gives them, not under its deployment (or
+  // ARN, only known once resolved): a redeployment of the same model, after a teardown or as
+  // provisioned throughput, finds every answer already paid for.
+  if (typeof info.modelName === 'string' && info.modelName !== '') return `custom-model/${info.modelName}`;
   if (typeof info.kind === 'string' && typeof info.name === 'string' && info.name !== '') return `${info.kind}/${info.name}`;
   throw new StepError(ctx.stepId, `deployment.json of step '${deployment.stepId}' names no deployment`);
 }
@@ -196,14 +199,14 @@ export const inferStep: StepKind<InferParams> = {
       ...(settings.tokensPerMinute !== undefined ? { tokensPerMinute: settings.tokensPerMinute } : {}),
     });
     const items = planned.map(({ request }) => ({
-      key: requestKey({ provider: p.provider, ...(baseUrl ? { baseUrl } : {}), modelId, approach, system: request.system, messages: request.messages, tools: request.tools ?? null, inference }),
+      key: requestKey({ provider: p.provider, ...(baseUrl ? { baseUrl } : {}), ...(p.region ? { region: p.region } : {}), modelId, approach, system: request.system, messages: request.messages, tools: request.tools ?? null, inference }),
       request: { ...request, signal: ctx.signal },
       estimatedTokens: Math.ceil((request.system.length + request.messages.reduce((n, m) => n + m.content.length, 0)) / 4) + Math.min(inference.maxTokens ?? 0, 256),
     }));
     // Replayed results cost nothing and their files may be edited in place: journal them per key
     // (gone once published), so the shared journal never serves an outdated replay.
     const journalDir = p.provider === 'results' ? ctx.stateDir : (ctx.sharedDir ?? ctx.stateDir);
-    const journal = await Journal.open(journalFile(journalDir, { provider: p.provider, ...(baseUrl ? { baseUrl } : {}), modelId, approach }));
+    const journal = await Journal.open(journalFile(journalDir, { provider: p.provider, ...(baseUrl ? { baseUrl } : {}), ...(p.region ? { region: p.region } : {}), modelId, approach }));
     let outcome;
     let provider: ReturnType<typeof createProvider> | undefined;
     try {

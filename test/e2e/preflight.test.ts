@@ -106,7 +106,15 @@ describe('cloud preflight through the CLI: fails fast, names what to set, pays f
     expect(servers.control.created.jobs).toBe(1);
     expect(servers.control.deployments.size).toBe(0);
     expect(studentCalls()).toBe(before + 2 * 158);
-  }, 60_000);
+
+    // The first settings again, on yet another deployment of the same custom model: its answers
+    // are journalled under the model, not the deployment, so nothing is asked twice.
+    const again = await cli(servers, project, ['run', NOVA_SMALL.file, '--force', 'deploy', '--yes']);
+    outputs.push(again.stdout, again.stderr);
+    expect(again.code, again.stderr.slice(-2000)).toBe(0);
+    expect(servers.control.created.deployments).toBe(3);
+    expect(studentCalls()).toBe(before + 2 * 158);
+  }, 90_000);
 
   it('no credential, secret, signature or env account id in any message, the store or results/', () => {
     expect(secretLeaks(project, outputs)).toEqual([]);
