@@ -1,4 +1,4 @@
-import { mkdir, open, readFile, stat, truncate, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, readFile, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { canonicalJson, sha256Hex } from '../graph/keys.js';
 import type { InferenceResponse, InfrastructureErrorKind } from './provider.js';
@@ -65,6 +65,8 @@ export class Journal {
     readonly entries: Map<string, JournalEntry>,
     readonly damagedLines: number,
     private readonly syncMs: number,
+    /** The file ends in a torn line (a process killed mid-write): the next append starts a new line. */
+    private torn: boolean,
   ) {}
   private chain: Promise<void> = Promise.resolve();
   private dirty = false;
@@ -74,19 +76,18 @@ export class Journal {
   static async open(file: string, options: { syncMs?: number } = {}): Promise<Journal> {
     const entries = new Map<string, JournalEntry>();
     let damaged = 0;
-    let text = '';
+    let bytes = Buffer.alloc(0);
     try {
-      text = await readFile(file, 'utf8');
+      bytes = await readFile(file);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
     }
-    if (text !== '' && !text.endsWith('\n')) {
-      // Torn last line: cut it off so the next append starts on a line of its own. If the file
-      // grew since we read it, the tail is another live process's write in progress: leave it.
-      const keep = text.lastIndexOf('\n') + 1;
-      if ((await stat(file)).size === Buffer.byteLength(text)) await truncate(file, Buffer.byteLength(text.slice(0, keep)));
-      text = text.slice(0, keep);
-    }
+    // A torn last line (killed mid-write) is left in place, never truncated: another process may
+    // be appending to the same journal, and a cut made from a stale size would take its line.
+    // It is not read (it is no answer), and the next append starts on a line of its own. Bytes,
+    // not text: a line cut inside a multi-byte character must still be seen as cut.
+    const torn = bytes.length > 0 && bytes[bytes.length - 1] !== 0x0a;
+    const text = bytes.subarray(0, bytes.lastIndexOf(0x0a) + 1).toString('utf8');
     for (const line of text.split('\n')) {
       if (line === '') continue;
       try {
@@ -99,7 +100,7 @@ export class Journal {
     }
     await mkdir(path.dirname(file), { recursive: true });
     const handle = await open(file, 'a');
-    return new Journal(file, handle, entries, damaged, options.syncMs ?? 200);
+    return new Journal(file, handle, entries, damaged, options.syncMs ?? 200, torn);
   }
 
   /** The journalled response for a key, if the request was answered. */
@@ -112,7 +113,8 @@ export class Journal {
     merge(this.entries, entry);
     const line = `${JSON.stringify(entry)}\n`;
     const write = this.chain.then(async () => {
-      await this.handle.write(line);
+      await this.handle.write(this.torn ? `\n${line}` : line);
+      this.torn = false;
       this.dirty = true;
       this.timer ??= setTimeout(() => {
         this.timer = undefined;

@@ -9,7 +9,7 @@ let dir: string;
 afterEach(() => rm(dir, { recursive: true, force: true }));
 
 describe('inference journal', () => {
-  it('resumes: responses survive, errors are retried, a torn last line is cut off', async () => {
+  it('resumes: responses survive, errors are retried, a torn last line is skipped and the next append starts a line of its own', async () => {
     dir = await mkdtemp(join(tmpdir(), 'fc-journal-'));
     const file = join(dir, 'journal.jsonl');
     const a = requestKey({ system: 's', messages: [{ role: 'user', content: 'a' }] });
@@ -20,7 +20,8 @@ describe('inference journal', () => {
     await j.append({ key: a, id: 'a', at: 'now', response: response('A') });
     await j.append({ key: b, id: 'b', at: 'now', error: { kind: 'throttled', message: 'slow down', attempts: 3 } });
     await j.close();
-    await appendFile(file, '{"key":"c","id":"c","resp'); // torn by a crash
+    // Torn by a crash inside a multi-byte character (BFCL live questions are not all ASCII).
+    await appendFile(file, Buffer.from('{"key":"c","id":"c","text":"¿Qué tiempo hará en Zürich?"}').subarray(0, 46));
 
     const k = await Journal.open(file);
     expect(k.response(a)).toEqual(response('A'));
@@ -29,11 +30,14 @@ describe('inference journal', () => {
     expect(k.entries.has('c')).toBe(false);
     await k.append({ key: b, id: 'b', at: 'later', response: response('B') });
     await k.close();
-    const lines = (await readFile(file, 'utf8')).split('\n');
-    expect(lines.filter(Boolean).map((l) => JSON.parse(l).id)).toEqual(['a', 'b', 'b']);
+    const lines = (await readFile(file, 'utf8')).split('\n').filter(Boolean);
+    expect(lines).toHaveLength(4);
+    expect(lines[2]).toMatch(/^\{"key":"c","id":"c","text":"¿Qu/); // left as it was, never truncated
+    expect([0, 1, 3].map((i) => JSON.parse(lines[i]!).id)).toEqual(['a', 'b', 'b']);
     const m = await Journal.open(file);
     expect(m.response(b)?.text).toBe('B');
-    expect(m.damagedLines).toBe(0);
+    expect(m.damagedLines).toBe(1);
+    expect(m.entries.has('c')).toBe(false);
     await m.close();
   });
 
