@@ -29,7 +29,7 @@ export function credentialSource(env: NodeJS.ProcessEnv = process.env): string |
 }
 
 export function missingForStep(step: PlannedStep, env: NodeJS.ProcessEnv = process.env): Missing[] {
-  const missing: Missing[] = (step.unresolved ?? []).map((u) => ({
+  const missing: Missing[] = [...(step.unresolved ?? []), ...(step.unresolvedSettings ?? [])].map((u) => ({
     what: `environment variable ${u.variable} (used by ${u.path}${u.file ? ` at ${u.file}:${u.line}:${u.col}` : ''})`,
     fix: `export ${u.variable}=...`,
   }));

@@ -43,6 +43,9 @@ export function renderPlan({ plans, projectDir }: ExperimentPlans): string {
       for (const line of step.details ?? []) out.push(`${indent}${line}`);
       const settings = Object.entries(step.settings ?? {}).map(([name, value]) => `${name} ${redactArnAccounts(JSON.stringify(value))}`);
       if (settings.length) out.push(`${indent}settings (not in the key): ${settings.join(', ')}`);
+      if (step.state !== 'cached' && step.unresolvedSettings?.length) {
+        out.push(`${indent}needs to run: ${step.unresolvedSettings.map((u) => `${u.variable} (${u.path})`).join(', ')}`);
+      }
       if (step.writes.dir) out.push(`${indent}writes: ${rel(step.writes.dir)}`);
     }
     out.push('');

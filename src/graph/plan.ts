@@ -13,9 +13,13 @@ import { planEvaluation } from './plan-evaluate.js';
 export function planExperiment(variant: ExperimentVariant, projectDir: string): PlannedStep[] {
   const exp = variant.experiment;
   const steps: PlannedStep[] = [];
-  const add = (step: Omit<PlannedStep, 'files' | 'unresolved'> & Partial<Pick<PlannedStep, 'files'>>, paths: string[] = []) => {
-    const unresolved = variant.unresolved.filter((u) => paths.some((p) => u.path === p || u.path.startsWith(`${p}.`)));
-    steps.push({ files: [], ...step, ...(unresolved.length ? { unresolved } : {}) });
+  const under = (paths: string[]) => (u: { path: string }) => paths.some((p) => u.path === p || u.path.startsWith(`${p}.`));
+  /** `paths`: config paths the step is planned from; `settingPaths`: those of them that only feed its settings. */
+  const add = (step: Omit<PlannedStep, 'files' | 'unresolved'> & Partial<Pick<PlannedStep, 'files'>>, paths: string[] = [], settingPaths: string[] = []) => {
+    const relevant = variant.unresolved.filter(under(paths));
+    const unresolved = relevant.filter((u) => !under(settingPaths)(u));
+    const unresolvedSettings = relevant.filter(under(settingPaths));
+    steps.push({ files: [], ...step, ...(unresolved.length ? { unresolved } : {}), ...(unresolvedSettings.length ? { unresolvedSettings } : {}) });
     return step.id;
   };
 
@@ -78,6 +82,7 @@ export function planExperiment(variant: ExperimentVariant, projectDir: string): 
         configPath: 'distillation',
       },
       ['distillation', 'region', 'teacher', 'student'],
+      ['distillation.role'],
     );
     if (d.deploy !== 'none') {
       deploy = add(

@@ -39,6 +39,11 @@ export interface PlannedStep {
    * and its key cannot be computed, until they are provided.
    */
   unresolved?: { path: string; variable: string; file?: string; line?: number; col?: number }[];
+  /**
+   * Unset ${env:NAME} values that only feed `settings`: the key is known without them (a cached
+   * step stays usable), but the step cannot RUN until they are set (checked before it runs).
+   */
+  unresolvedSettings?: { path: string; variable: string; file?: string; line?: number; col?: number }[];
 }
 
 /** What the store records next to each artifact. */

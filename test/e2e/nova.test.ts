@@ -58,6 +58,15 @@ describe('the Nova seed end to end against the fake cloud', () => {
     expect(Object.values(statuses(again.stdout)).every((s) => s === 'cached')).toBe(true);
     expect(servers.runtime.requests.length).toBe(before.converse);
     expect(servers.control.counts).toEqual(before.control);
+
+    // Without the role (a teammate re-running the analysis): the role is not in any key, so
+    // everything is still a cache hit and nothing asks for it.
+    const { FC_DISTILL_ROLE_ARN: _role, ...noRole } = servers.env;
+    const cached = await cli(servers, project, ['run', SEED, '--json', '--yes'], noRole);
+    outputs.push(cached.stdout, cached.stderr);
+    expect(cached.code, cached.stderr.slice(-2000)).toBe(0);
+    expect(Object.values(statuses(cached.stdout)).every((s) => s === 'cached')).toBe(true);
+    expect(cached.stderr).not.toMatch(/FC_DISTILL_ROLE_ARN/);
   }, 60_000);
 
   it('new execution settings in the YAML (concurrency, rate cap, timeout, attempts) leave inference cached: plan says so, run sends nothing', async () => {
