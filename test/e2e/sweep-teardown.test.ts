@@ -20,7 +20,7 @@ const APPROACHES = ['prompt', 'tool-config'];
 
 interface VariantReport {
   variant: string;
-  steps: { id: string; key: string | null; status: string; summary: Record<string, unknown> | null; finishedAt: string | null }[];
+  steps: { id: string; key: string | null; status: string; dir: string | null; summary: Record<string, unknown> | null; finishedAt: string | null }[];
 }
 
 let servers: E2eServers;
@@ -97,6 +97,9 @@ describe('a sweep over the evaluation temperature that shares its deployment, wi
     // (a different key) found nothing to delete and says so in its artifact.
     const teardowns = reports.map((r) => step(r, 'teardown'));
     expect(teardowns.map((t) => t.summary?.alreadyGone).sort()).toEqual([false, true]);
+    const written = teardowns.map((t) => JSON.parse(readFileSync(join(t.dir!, 'teardown.json'), 'utf8')) as { name: string; alreadyGone: boolean });
+    expect(written.map((w) => w.alreadyGone).sort()).toEqual([false, true]);
+    expect(new Set(written.map((w) => w.name)).size).toBe(1);
     expect(control.counts.DeleteCustomModelDeployment).toBe(2);
     // The delete came after the last student answer of either variant.
     const lastInfer = Math.max(...reports.flatMap((r) => APPROACHES.map((a) => Date.parse(step(r, `infer.student.${a}`).finishedAt!))));
@@ -107,6 +110,17 @@ describe('a sweep over the evaluation temperature that shares its deployment, wi
     expect(servers.converseBy()).toEqual(Object.fromEntries(APPROACHES.map((a) => [`student.${a}`, { received: 2 * EVAL, completed: 2 * EVAL }])));
     for (const r of reports) expect(existsSync(join(project, 'results', r.variant, 'summary.json')), r.variant).toBe(true);
   }, 300_000);
+
+  it('reruns as all cache hits: no request, no control-plane call', async () => {
+    const before = { control: { ...servers.control.counts }, converse: servers.runtime.requests.length };
+    const again = await cli(servers, project, ['run', FILE, '--json', '--yes']);
+    outputs.push(again.stdout, again.stderr);
+    expect(again.code, again.stderr.slice(-2000)).toBe(0);
+    const reports = JSON.parse(again.stdout) as VariantReport[];
+    expect(reports.flatMap((r) => r.steps.map((s) => s.status)).every((s) => s === 'cached')).toBe(true);
+    expect(servers.runtime.requests.length).toBe(before.converse);
+    expect(servers.control.counts).toEqual(before.control);
+  }, 120_000);
 
   it('no credential, secret, signature or account id in the store, results/ or the output', () => {
     expect(outputs.length).toBeGreaterThan(0);
