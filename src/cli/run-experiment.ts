@@ -103,9 +103,9 @@ interface VariantRun {
 
 /**
  * Every variant's execution at once, in one display. A sweep's executions share one limit of
- * `concurrency` running steps and build each shared key once (src/graph/shared-run.ts); a
- * single experiment runs exactly as execute() alone. Variants with nothing selected (an empty
- * `until`) get no report.
+ * `concurrency` running steps and build each shared key once (src/graph/shared-run.ts), and a
+ * teardown waits until no variant still uses its deployment; a single experiment runs exactly
+ * as execute() alone. Variants with nothing selected (an empty `until`) get no report.
  */
 async function executeVariants(
   runs: VariantRun[],
@@ -114,7 +114,13 @@ async function executeVariants(
   const base = createReporter({ json: common.json });
   const active = runs.filter((r) => !(r.options.until && r.options.until.length === 0));
   const sweep = active.length > 1;
-  const shared = sweep ? new SharedRun(common.concurrency, new Set(active.flatMap((r) => r.steps.flatMap((s) => (s.key ? [s.key] : []))))) : undefined;
+  const shared = sweep
+    ? new SharedRun(
+        common.concurrency,
+        new Set(active.flatMap((r) => r.steps.flatMap((s) => (s.key ? [s.key] : [])))),
+        active.map((r) => r.variant.name),
+      )
+    : undefined;
   const display = sweep ? new SharedReporter(base, active.reduce((n, r) => n + selectSteps(r.steps, r.options).size, 0)) : undefined;
   const began = performance.now();
   const reports = await Promise.all(

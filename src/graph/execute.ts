@@ -7,7 +7,7 @@ import { stepKind } from '../steps/index.js';
 import { canonicalJson, shortKey } from './keys.js';
 import { describeOwner } from './owner.js';
 import { createReporter, type Reporter, type StepView } from './progress.js';
-import { ancestorsOf } from './resolve.js';
+import { ancestorsOf, descendantsOf } from './resolve.js';
 import type { SharedOutcome, SharedRun } from './shared-run.js';
 import type { ResolvedStep } from './resolve.js';
 import type { StepContext, StepInput, StepKind, StepResult } from './step.js';
@@ -153,6 +153,30 @@ export function selectSteps(resolved: ResolvedStep[], options: Pick<ExecuteOptio
 const STATUSES: StepStatus[] = ['cached', 'ran', 'failed', 'skipped', 'blocked'];
 
 export async function execute(resolved: ResolvedStep[], options: ExecuteOptions): Promise<ExecutionReport> {
+  try {
+    return await executePlan(resolved, options);
+  } finally {
+    // However it ended (even before it joined): nothing of it holds up a deleter any more.
+    options.shared?.leave(options.experiment);
+  }
+}
+
+/**
+ * What the steps of `order` take as inputs (`input key -> step ids`), for a shared run's
+ * deleters: leaving out the deleters themselves and whatever runs after one (which cannot
+ * need what it deleted, and waiting for it would wait for the deleter itself).
+ */
+function inputUses(order: ResolvedStep[], releases: (step: ResolvedStep) => string | undefined): Map<string, string[]> {
+  const after = new Set(order.filter((s) => releases(s)).flatMap((s) => [s.id, ...descendantsOf(order, s.id)]));
+  const uses = new Map<string, string[]>();
+  for (const step of order) {
+    if (after.has(step.id)) continue;
+    for (const key of Object.values(step.inputKeys)) uses.set(key, [...(uses.get(key) ?? []), step.id]);
+  }
+  return uses;
+}
+
+async function executePlan(resolved: ResolvedStep[], options: ExecuteOptions): Promise<ExecutionReport> {
   const began = performance.now();
   const { store, projectDir, experiment } = options;
   const kinds = options.kinds ?? stepKind;
@@ -179,7 +203,20 @@ export async function execute(resolved: ResolvedStep[], options: ExecuteOptions)
   if (options.signal?.aborted) onAbort();
   options.signal?.addEventListener('abort', onAbort, { once: true });
 
-  const outcomes = new Map<string, StepOutcome>();
+  /** The input key a step deletes the resource of (a teardown's deployment), if any. */
+  const released = (step: ResolvedStep): string | undefined => {
+    const role = step.runnable ? kinds(step.kind).releases : undefined;
+    return role ? step.inputKeys[role] : undefined;
+  };
+  const settle = shared?.join(experiment, inputUses(order, released));
+  /** Every outcome is recorded here, so that a shared run learns of each settled step. */
+  const outcomes = new (class extends Map<string, StepOutcome> {
+    override set(id: string, outcome: StepOutcome): this {
+      super.set(id, outcome);
+      settle?.(id);
+      return this;
+    }
+  })();
   const running = new Map<string, Promise<void>>();
   /** Steps whose cached artifact can no longer be trusted: an upstream was rebuilt with a different result. */
   const invalidated = new Map<string, string>();
@@ -243,7 +280,7 @@ export async function execute(resolved: ResolvedStep[], options: ExecuteOptions)
     firstError ??= wrapped;
     if (!options.keepGoing) {
       stopped = true;
-      if (shared) shared.stopped = true;
+      shared?.stop();
     }
   };
 
@@ -393,6 +430,13 @@ export async function execute(resolved: ResolvedStep[], options: ExecuteOptions)
     }
     let publish!: (outcome: SharedOutcome) => void;
     run.builds.set(key, new Promise<SharedOutcome>((resolve) => (publish = resolve)));
+    const resource = released(step);
+    let deleted = () => {};
+    if (resource) {
+      const users = run.usersOf(resource);
+      if (users.length) reporter.log(`${step.id}: waiting until no variant still needs its ${kinds(step.kind).releases} (${shortKey(resource)}): ${users.join(', ')}`);
+      deleted = await run.whenUnused(resource, controller.signal);
+    }
     const release = await run.acquire();
     try {
       if (stopped || run.stopped || controller.signal.aborted) {
@@ -403,6 +447,7 @@ export async function execute(resolved: ResolvedStep[], options: ExecuteOptions)
       }
     } finally {
       release();
+      deleted();
       const done = outcomes.get(step.id);
       publish({
         ...(done?.artifact && (done.status === 'ran' || done.status === 'cached') ? { artifact: done.artifact } : {}),

@@ -127,7 +127,10 @@ export function stepsUsing(steps: Pick<PlannedStep, 'id' | 'inputs'>[], id: stri
 /**
  * The teardown step: deletes the deployment made by step `deploy`, after every step in
  * `after` (the evaluation steps that use the deployment) has finished. Its key follows
- * theirs, so a new evaluation is followed by a new teardown.
+ * theirs, so a new evaluation is followed by a new teardown. Sweep variants that share the
+ * deployment have a teardown each; the executor holds every one of them until no variant still
+ * uses the deployment (`releases` of the teardown kind), rather than the plan of one variant
+ * naming the steps of another.
  */
 export function planTeardown(region: string, deploy: string, after: string[]): Omit<PlannedStep, 'files' | 'unresolved'> {
   const inputs: Record<string, string> = { deployment: deploy };

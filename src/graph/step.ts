@@ -129,5 +129,11 @@ export interface StepKind<P extends JsonObject = JsonObject> {
   description: string;
   /** True when running it calls a paid or remote API (needs credentials; cost estimated by plan). */
   remote?: boolean;
+  /**
+   * The input role whose resource running this step deletes (teardown: `deployment`). When
+   * several executions run at once, the step waits until none of them has a step left that
+   * takes that input (src/graph/shared-run.ts).
+   */
+  releases?: string;
   run(ctx: StepContext<P>): Promise<StepResult | void>;
 }

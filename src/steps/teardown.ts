@@ -7,7 +7,9 @@ import { preflightCloudStep } from '../aws/preflight.js';
 /**
  * teardown: deletes the deployment or provisioned throughput once every step that uses it
  * (the evaluation steps) is done; planned with `teardown: after-eval`. Idempotent: a
- * deployment that is already gone counts as deleted.
+ * deployment that is already gone counts as deleted. In a sweep, variants that differ only in
+ * evaluation share the deployment but each has its own teardown: the executor holds each one
+ * until no variant still needs the deployment (`releases`), and the later ones find it gone.
  *
  * Inputs: `deployment` (deployment.json), plus any steps it must run after (roles
  * `after.<id>`; their artifacts are not read). Params: `region`.
@@ -23,6 +25,7 @@ export const teardownStep: StepKind<TeardownParams> = {
   version: 1,
   description: 'delete the deployment or provisioned throughput after evaluation',
   remote: true,
+  releases: 'deployment',
   async run(ctx: StepContext<TeardownParams>) {
     const deployment = ctx.inputs.deployment;
     if (!deployment) throw new Error(`step '${ctx.stepId}' needs input 'deployment'`);

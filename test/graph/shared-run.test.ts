@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { execute, type ExecutionReport } from '../../src/graph/execute.js';
 import { SilentReporter } from '../../src/graph/progress.js';
@@ -17,16 +18,17 @@ describe('executions sharing a SharedRun', () => {
   async function runAll(
     variants: Record<string, PlannedStep[]>,
     lookup: (kind: string) => StepKind<any>,
-    options: { concurrency?: number; force?: string[] } = {},
+    options: { concurrency?: number; force?: string[]; keepGoing?: boolean; signal?: AbortSignal; startAfterMs?: Record<string, number> } = {},
   ): Promise<Record<string, ExecutionReport>> {
     const resolved = Object.fromEntries(
       await Promise.all(
         Object.entries(variants).map(async ([name, steps]) => [name, await resolvePlan(steps, { store: project.store, projectDir: project.dir, experiment: name, kinds: lookup })] as const),
       ),
     );
-    const shared = new SharedRun(options.concurrency ?? 4, new Set(Object.values(resolved).flatMap((r) => r.map((s) => s.key!))));
+    const shared = new SharedRun(options.concurrency ?? 4, new Set(Object.values(resolved).flatMap((r) => r.map((s) => s.key!))), Object.keys(resolved));
     const reports = await Promise.all(
       Object.entries(resolved).map(async ([name, steps]) => {
+        if (options.startAfterMs?.[name]) await sleep(options.startAfterMs[name]);
         const report = await execute(steps, {
           store: project.store,
           projectDir: project.dir,
@@ -35,6 +37,8 @@ describe('executions sharing a SharedRun', () => {
           reporter: new SilentReporter(),
           shared,
           ...(options.force ? { force: options.force } : {}),
+          ...(options.keepGoing ? { keepGoing: true } : {}),
+          ...(options.signal ? { signal: options.signal } : {}),
         });
         return [name, report] as const;
       }),
@@ -86,5 +90,83 @@ describe('executions sharing a SharedRun', () => {
     const reports = await runAll({ x: variant(1), y: variant(2) }, t.lookup, { force: ['count'] });
     expect(t.ran.filter((id) => id === 'count')).toHaveLength(1);
     expect([status(reports.x!, 'use1').status, status(reports.y!, 'use2').status]).toEqual(['ran', 'ran']);
+  });
+
+  describe('a step that deletes what another step made (a teardown), in variants that share it', () => {
+    /** The test kinds plus `release`, which "deletes" its `thing` input's resource (20 ms); `released` lists when. */
+    function kindsWithRelease() {
+      const t = testKinds();
+      const released: { id: string; start: number; end: number; at: number }[] = [];
+      const release: StepKind<any> = {
+        kind: 'release',
+        version: 1,
+        description: 'deletes the resource of its thing input',
+        releases: 'thing',
+        async run(ctx) {
+          const [start, at] = [performance.now(), Date.now()];
+          await sleep(20, undefined, { signal: ctx.signal });
+          released.push({ id: ctx.stepId, start, end: performance.now(), at });
+        },
+      };
+      return { ...t, released, lookup: (kind: string) => (kind === 'release' ? release : t.lookup(kind)) };
+    }
+
+    /** `make` (shared by every variant), this variant's user of it, and its own teardown after that user. */
+    const variant = (n: number, use: PlannedStep = step(`use${n}`, 'sleep', { ms: n === 1 ? 10 : 150, n }, { thing: 'make' })): PlannedStep[] => [
+      step('make', 'value', { what: 'deployment' }),
+      use,
+      step(`teardown${n}`, 'release', {}, { thing: 'make', [`after.${use.id}`]: use.id }),
+    ];
+
+    it("waits for every variant's users, not only its own; the second deleter runs after the first", async () => {
+      const t = kindsWithRelease();
+      const reports = await runAll({ x: variant(1), y: variant(2) }, t.lookup);
+      expect(t.ran.filter((id) => id === 'make')).toHaveLength(1);
+      expect(t.released.map((r) => r.id).sort()).toEqual(['teardown1', 'teardown2']);
+      // teardown1 was ready after use1 (10 ms) but waited for y's use2 (150 ms).
+      const first = Math.min(...t.released.map((r) => r.start));
+      expect(first).toBeGreaterThanOrEqual(t.timeline.use2!.end);
+      const [a, b] = [...t.released].sort((p, q) => p.start - q.start);
+      expect(b!.start).toBeGreaterThanOrEqual(a!.end);
+      expect([status(reports.x!, 'teardown1').status, status(reports.y!, 'teardown2').status]).toEqual(['ran', 'ran']);
+    });
+
+    it('under --concurrency 1, with the other variant starting late: the deleter waits for it, holding no slot meanwhile', async () => {
+      const t = kindsWithRelease();
+      // y has not joined when teardown1 is ready: it is expected, so it is waited for; and
+      // were the slot held while waiting, y's use2 could never start.
+      const reports = await runAll({ x: variant(1), y: variant(2) }, t.lookup, { concurrency: 1, startAfterMs: { y: 100 } });
+      expect(Object.values(reports).every((r) => r.error === undefined)).toBe(true);
+      expect(Math.min(...t.released.map((r) => r.start))).toBeGreaterThanOrEqual(t.timeline.use2!.end);
+    });
+
+    it('a failure in the other variant lets the run end: the waiting deleter is not started', async () => {
+      const t = kindsWithRelease();
+      const reports = await runAll({ x: variant(1), y: variant(2, step('use2', 'fail', { ms: 100 }, { thing: 'make' })) }, t.lookup);
+      expect(status(reports.y!, 'use2').status).toBe('failed');
+      expect(status(reports.x!, 'teardown1')).toMatchObject({ status: 'skipped', reasons: ['not started after an earlier failure'] });
+      expect(t.released).toEqual([]);
+    });
+
+    it('an interrupt lets the run end: the waiting deleter is not started', async () => {
+      const t = kindsWithRelease();
+      const controller = new AbortController();
+      setTimeout(() => controller.abort(), 60);
+      const reports = await runAll({ x: variant(1), y: variant(2, step('use2', 'sleep', { ms: 5_000 }, { thing: 'make' })) }, t.lookup, { signal: controller.signal });
+      expect(status(reports.y!, 'use2')).toMatchObject({ status: 'failed', interrupted: true });
+      expect(status(reports.x!, 'teardown1').status).toBe('skipped');
+      expect(t.released).toEqual([]);
+    });
+
+    it('with --keep-going, a user blocked by a failure upstream counts as settled: the deleter runs', async () => {
+      const t = kindsWithRelease();
+      const y = [step('broken', 'fail', { ms: 150 }), ...variant(2, step('use2', 'sleep', { ms: 10 }, { thing: 'make', before: 'broken' }))];
+      const reports = await runAll({ x: variant(1), y }, t.lookup, { keepGoing: true });
+      expect(status(reports.y!, 'use2').status).toBe('blocked');
+      expect(status(reports.y!, 'teardown2').status).toBe('blocked');
+      expect(t.released.map((r) => r.id)).toEqual(['teardown1']);
+      // It waited for y to settle use2 (after `broken` failed at 150 ms), not just for use1.
+      expect(t.released[0]!.at).toBeGreaterThanOrEqual(Date.parse(status(reports.y!, 'broken').finishedAt!));
+    });
   });
 });
