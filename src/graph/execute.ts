@@ -422,9 +422,10 @@ async function executePlan(resolved: ResolvedStep[], options: ExecuteOptions): P
         if (built.changed) invalidateDependents(step, `input from ${step.id} was rebuilt (in ${built.by}) with a different result`);
         markCached(step, built.artifact, [`built by ${built.by}`]);
       } else {
-        const reason = built.interrupted ? `interrupted in ${built.by}` : `failed in ${built.by}`;
-        outcomes.set(step.id, { id: step.id, kind: step.kind, key, shortKey: step.shortKey, status: built.interrupted ? 'skipped' : 'blocked', reasons: [reason] });
-        if (!built.interrupted) reporter.stepBlocked(view(step), reason);
+        const skipped = built.interrupted || built.skipped !== undefined;
+        const reason = built.interrupted ? `interrupted in ${built.by}` : built.skipped !== undefined ? `${built.skipped} (in ${built.by})` : `failed in ${built.by}`;
+        outcomes.set(step.id, { id: step.id, kind: step.kind, key, shortKey: step.shortKey, status: skipped ? 'skipped' : 'blocked', reasons: [reason] });
+        if (!skipped) reporter.stepBlocked(view(step), reason);
       }
       return;
     }
@@ -453,7 +454,9 @@ async function executePlan(resolved: ResolvedStep[], options: ExecuteOptions): P
         ...(done?.artifact && (done.status === 'ran' || done.status === 'cached') ? { artifact: done.artifact } : {}),
         changed: changedOutputs.has(step.id),
         by: experiment,
-        interrupted: done?.status === 'skipped' || done?.interrupted === true,
+        // Skipped after a failure elsewhere is not an interrupt: the waiting variants report it blocked.
+        interrupted: controller.signal.aborted || done?.interrupted === true,
+        ...(done?.status === 'skipped' && !controller.signal.aborted ? { skipped: done.reasons[0] ?? 'not started' } : {}),
       });
     }
   };

@@ -21,6 +21,8 @@ export interface SharedOutcome {
   by: string;
   /** Failed, or not started, because the run was interrupted. */
   interrupted: boolean;
+  /** Not started, and why (after a failure elsewhere): the same holds for every variant's copy. */
+  skipped?: string;
 }
 
 export class SharedRun {

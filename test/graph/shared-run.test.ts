@@ -82,6 +82,19 @@ describe('executions sharing a SharedRun', () => {
     expect([reports.x!.error, reports.y!.error].filter(Boolean)).toHaveLength(1);
   });
 
+  it('a shared step left unstarted after a failure is reported so in every variant: skipped for that reason, not as an interrupt', async () => {
+    const t = testKinds();
+    // One slot: `broken` takes it first, `waiting` queues behind it (registered as x's build,
+    // which y then awaits) and is not started once `broken` has failed.
+    const variant = (): PlannedStep[] => [step('first', 'sleep', { ms: 20 }), step('broken', 'fail', { ms: 30 }, { input: 'first' }), step('waiting', 'sleep', { ms: 1 }, { input: 'first' })];
+    const reports = await runAll({ x: variant(), y: variant() }, t.lookup, { concurrency: 1 });
+    const waiting = [status(reports.x!, 'waiting'), status(reports.y!, 'waiting')];
+    expect(waiting.map((s) => s.status)).toEqual(['skipped', 'skipped']);
+    const reasons = waiting.flatMap((s) => s.reasons).join('; ');
+    expect(reasons).toMatch(/not started after an earlier failure \(in [xy]\)/);
+    expect(reasons).not.toMatch(/interrupted/);
+  });
+
   it('--force of a shared step rebuilds it once; when its output changes, every variant rebuilds what depends on it', async () => {
     const t = testKinds();
     const variant = (n: number): PlannedStep[] => [step('count', 'counter'), step(`use${n}`, 'value', { n }, { input: 'count' })];
