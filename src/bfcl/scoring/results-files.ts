@@ -237,7 +237,7 @@ export function parseResultText(text: string, path: string): ResultFile {
 export async function readResultFile(path: string): Promise<ResultFile> {
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    text = (await readFile(path)).toString('utf8'); // one decode (see data-files.ts readText)
   } catch (error) {
     throw new InputError(`cannot read result file ${path}: ${(error as Error).message}`, { file: path });
   }
