@@ -6,7 +6,7 @@
  * Order: BFCL v4 loads questions and possible answers in file order and pairs them by index;
  * v3 sorted both by id first (stable). Either way `entries[i]` holds question i and its answer.
  */
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { InputError } from '../../errors.js';
 import type { BfclFunctionDoc, BfclVersion } from '../records.js';
@@ -358,11 +358,19 @@ export function dataSetFromFiles(
   return set;
 }
 
+/**
+ * A whole file as text, read in one system call and decoded once. fs/promises' readFile reads
+ * 512 KiB at a time, each a round trip through the thread pool (idle waits on a busy machine),
+ * and with an encoding decodes chunk by chunk into a string of pieces that the first search then
+ * copies whole. The files are read before any scoring can start, so blocking costs nothing.
+ */
+export function readTextSync(path: string): string {
+  return readFileSync(path).toString('utf8');
+}
+
 async function readText(path: string): Promise<string | null> {
   try {
-    // Bytes first, then one decode: readFile(path, 'utf8') decodes chunk by chunk into a string
-    // of pieces that the first search then copies whole (twice the time and memory for big files).
-    return (await readFile(path)).toString('utf8');
+    return readTextSync(path);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') return null;
