@@ -89,6 +89,11 @@ for (const f of await benchScorer({ check })) {
       const results = join(tmp, 'result');
       cpSync(live, join(results, 'openai_gpt-oss-120b', 'live'), { recursive: true });
       const args = ['score', results, '--data', join(conformance, 'bfcl-data-v4'), '--out', join(tmp, 'score')];
+      // The figure is about 2,251 entries: check the copy scores that many (a warm-up run, untimed).
+      const probe = spawnSync(process.execPath, [bin, ...args, '--json'], { cwd: root, encoding: 'utf8' });
+      if (probe.status !== 0) throw new Error(`fc-distill ${args.join(' ')} --json exited ${probe.status}:\n${probe.stderr}`);
+      const scored = JSON.parse(probe.stdout).models.flatMap((m) => m.categories).reduce((n, c) => n + c.total, 0);
+      if (scored !== 2251) throw new Error(`fc-distill score of ${live} scored ${scored} entries, expected 2,251`);
       const times = Array.from({ length: reps }, () => {
         rmSync(join(tmp, 'score'), { recursive: true, force: true });
         return timeCommand(args);
