@@ -74,6 +74,37 @@ for (const f of await benchScorer({ check })) {
   record(`scorer ${f.label}: ratio fc-distill cold / official`, f.oursCold / f.official, 'x');
 }
 
+// 3b. a whole `fc-distill score` of one model's live results (2,251 entries): process start-up,
+// reading and parsing the data and result files, checking, writing score files and tables.
+// The model's live/ folder is copied out so that RESULT_DIR holds that model's live results only.
+{
+  const shared = resolve(process.env.FC_DISTILL_SHARED ?? join(root, '..', 'shared'));
+  const conformance = join(shared, 'conformance');
+  const live = join(conformance, 'gpt-oss', '2025-11-12-main', 'result', 'openai_gpt-oss-120b', 'live');
+  if (!existsSync(live)) {
+    console.log(`skip fc-distill score timing: no ${live} (set FC_DISTILL_SHARED)`);
+  } else {
+    const tmp = mkdtempSync(join(tmpdir(), 'fc-distill-bench-score-'));
+    try {
+      const results = join(tmp, 'result');
+      cpSync(live, join(results, 'openai_gpt-oss-120b', 'live'), { recursive: true });
+      const args = ['score', results, '--data', join(conformance, 'bfcl-data-v4'), '--out', join(tmp, 'score')];
+      // The figure is about 2,251 entries: check the copy scores that many (a warm-up run, untimed).
+      const probe = spawnSync(process.execPath, [bin, ...args, '--json'], { cwd: root, encoding: 'utf8' });
+      if (probe.status !== 0) throw new Error(`fc-distill ${args.join(' ')} --json exited ${probe.status}:\n${probe.stderr}`);
+      const scored = JSON.parse(probe.stdout).models.flatMap((m) => m.categories).reduce((n, c) => n + c.total, 0);
+      if (scored !== 2251) throw new Error(`fc-distill score of ${live} scored ${scored} entries, expected 2,251`);
+      const times = Array.from({ length: reps }, () => {
+        rmSync(join(tmp, 'score'), { recursive: true, force: true });
+        return timeCommand(args);
+      });
+      record("fc-distill score of one model's 2,251 live results, with --out (median)", median(times), 'ms', 500);
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
+  }
+}
+
 // 4. inference under an injected quota (fake Bedrock runtime answers 429 above it): the
 // adaptive limiter's achieved share of the quota, success rate, and nothing lost.
 {

@@ -221,8 +221,8 @@ interface DocFacts {
   plainName: string;
   underscoredName: string;
   properties: Record<string, BfclParameterSchema>;
-  /** Every own property name of `properties` (`has` is Python's `param in properties`). */
-  propertyNames: Set<string>;
+  /** `properties` has this own property: Python's `param in properties` (no Set of them built per doc, most are never asked). */
+  hasProperty(name: string): boolean;
 }
 
 const docFactsCache = new WeakMap<object, DocFacts>();
@@ -237,7 +237,7 @@ function docFacts(doc: BfclFunctionDoc | undefined): DocFacts {
       plainName: expectedFunctionName(name, false),
       underscoredName: expectedFunctionName(name, true),
       properties,
-      propertyNames: new Set(Object.getOwnPropertyNames(properties)),
+      hasProperty: (param) => Object.hasOwn(properties, param),
     };
     if (cacheable) docFactsCache.set(doc, facts);
   }
@@ -406,7 +406,7 @@ function prepareCall(possibleAnswer: PyDict, doc: BfclFunctionDoc | undefined): 
     mandatory = [];
     for (const [param, values] of answers) {
       const valuesFacts = answerFacts(values);
-      if (typeof param === 'string' && facts.propertyNames.has(param)) known.set(param, { values, facts: valuesFacts, types: null, quick: Quick.NONE });
+      if (typeof param === 'string' && facts.hasProperty(param)) known.set(param, { values, facts: valuesFacts, types: null, quick: Quick.NONE });
       if (valuesFacts === undefined) mandatory = undefined;
       else if (mandatory !== undefined && !valuesFacts.optional) mandatory.push(param);
     }
@@ -698,7 +698,7 @@ export function simpleFunctionChecker(
       known = typeof param === 'string' ? call.known.get(param) : undefined;
       isKnown = known !== undefined;
     } else {
-      isKnown = typeof param === 'string' && facts.propertyNames.has(param) && containsPy(answers, param);
+      isKnown = typeof param === 'string' && facts.hasProperty(param) && containsPy(answers, param);
     }
     if (!isKnown) return unexpectedParam(param);
     const r = checkParam(call, param as string, rawValue, known);

@@ -61,8 +61,8 @@ function scoreRelevance(input: EntryInput, irrelevance: boolean): EntryOutcome {
   const containsCall = decoded.ok && !isEmptyOutput(decoded.calls);
   const success = irrelevance ? !containsCall : containsCall;
   const out: EntryOutcome = { id, valid: success };
-  if (decoded.ok) out.decoded = decoded.calls;
   if (success) return out;
+  if (decoded.ok) out.decoded = decoded.calls;
   if (irrelevance) {
     out.errorType = 'irrelevance_error:decoder_success';
     out.error = [IRRELEVANCE_ERROR];
@@ -88,7 +88,9 @@ function scoreAst(input: EntryInput): EntryOutcome {
   }
   try {
     const r = astCheck(input.functions ?? [], calls, input.groundTruth, input.category, input.underscoreToDot);
-    if (r.valid) return { id, valid: true, decoded: calls };
+    // A passing entry's calls are not kept: only failures show them (score files), and an outcome
+    // holding its decoded values alive for the whole run made them survive collections.
+    if (r.valid) return { id, valid: true };
     return { id, valid: false, errorType: r.errorType, error: r.error, decoded: calls };
   } catch (e) {
     if (e instanceof CheckerCrash) return crash(id, e, calls);

@@ -380,6 +380,8 @@ function serializable(v: PyValue): boolean {
  * a tuple key) becomes its `str()`.
  */
 export function makeJsonSerializable(v: PyValue): PyValue {
+  // Nearly always nothing needs converting: then the value itself is its copy (it is only read).
+  if (serializable(v)) return v;
   if (Array.isArray(v)) return v.map(makeJsonSerializable);
   if (v instanceof Map) {
     const out: PyDict = new Map();

@@ -9,12 +9,12 @@
  * Files are looked for recursively under each model folder, as BFCL v4 does (rglob). If
  * RESULT_DIR itself holds result files, it is taken as a single model's folder.
  */
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { basename, join, relative, resolve } from 'node:path';
 import { InputError } from '../../errors.js';
 import type { BfclVersion } from '../records.js';
 import { singleTurnCategories } from './aggregate.js';
-import { splitLines } from './data-files.js';
+import { readTextSync, splitLines } from './data-files.js';
 import { parsePyJson } from './pyjson.js';
 import type { PyDict, PyValue } from './types.js';
 
@@ -237,7 +237,7 @@ export function parseResultText(text: string, path: string): ResultFile {
 export async function readResultFile(path: string): Promise<ResultFile> {
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    text = readTextSync(path);
   } catch (error) {
     throw new InputError(`cannot read result file ${path}: ${(error as Error).message}`, { file: path });
   }

@@ -231,9 +231,11 @@ export function failuresInOrder(run: CategoryRun): EntryScore[] {
 
 /** The full text of a category's score file. */
 export function scoreFileText(version: BfclVersion, run: CategoryRun): string {
-  let out = pyJsonStringify(scoreHeader(run)) + '\n';
-  for (const e of failuresInOrder(run)) out += failureRecordText(version, run, e) + '\n';
-  return out;
+  // Lines joined once: appending each to the text built a rope that writing had to flatten.
+  const lines = [pyJsonStringify(scoreHeader(run))];
+  for (const e of failuresInOrder(run)) lines.push(failureRecordText(version, run, e));
+  lines.push('');
+  return lines.join('\n');
 }
 
 /** One outcomes.jsonl line per entry. */

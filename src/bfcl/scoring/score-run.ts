@@ -30,7 +30,7 @@ export interface EntryScore {
   valid: boolean;
   errorType?: string;
   error?: PyValue[];
-  /** The decoded calls, when decoding succeeded. */
+  /** The decoded calls of a failed entry, when decoding succeeded. */
   decoded?: PyValue;
   line?: ResultLine;
   /** Set when the entry failed because of the result file (missing, unreadable line). */
@@ -159,8 +159,15 @@ export function scoreCategory(
   model: string,
   data: CategoryData,
   file: ResultFile,
-  settings: { decoder: DecoderKind; underscoreToDot: boolean; partial?: boolean },
+  settings: {
+    decoder: DecoderKind;
+    underscoreToDot: boolean;
+    partial?: boolean;
+    /** False when this is the only model scored against `data`: its parsed questions are not cached (see CategoryData.functions). */
+    keepParsed?: boolean;
+  },
 ): CategoryRun {
+  const keep = settings.keepParsed ?? true;
   const pairing = pairResults(data, file, { partial: settings.partial ?? false });
   const entries: EntryScore[] = [];
   let correct = 0;
@@ -184,8 +191,8 @@ export function scoreCategory(
         id: dataEntry.id,
         category: data.category,
         result: line.result as PyValue,
-        functions: data.category.includes('relevance') ? [] : data.functions(p.index),
-        groundTruth: data.groundTruth(p.index),
+        functions: data.category.includes('relevance') ? [] : data.functions(p.index, keep),
+        groundTruth: data.groundTruth(p.index, keep),
         underscoreToDot: settings.underscoreToDot,
         decoder: settings.decoder,
       });
@@ -258,6 +265,10 @@ export async function scoreResultDir(options: ScoreOptions): Promise<ScoreRun> {
     Promise.all(found.files.map(async (ref) => ({ ref, file: await readResultFile(ref.path) }))),
   ]);
 
+  // How many models score each category: only then is a parsed question worth keeping.
+  const readers = new Map<string, number>();
+  for (const f of found.files) readers.set(f.category, (readers.get(f.category) ?? 0) + 1);
+
   const models: ModelRun[] = [];
   for (const model of found.models) {
     const mine = files.filter((f) => f.ref.model === model);
@@ -284,7 +295,12 @@ export async function scoreResultDir(options: ScoreOptions): Promise<ScoreRun> {
         run.unscored.push({ path: ref.path, reason: `no data for ${ref.category} (${where} not found in ${data.origin})` });
         continue;
       }
-      const scored = scoreCategory(model, categoryData, file, { decoder, underscoreToDot, partial: options.partial ?? false });
+      const scored = scoreCategory(model, categoryData, file, {
+        decoder,
+        underscoreToDot,
+        partial: options.partial ?? false,
+        keepParsed: (readers.get(ref.category) ?? 0) > 1,
+      });
       const unsupported = scored.entries.find((e) => e.errorType === UNSUPPORTED_CATEGORY);
       if (unsupported) {
         // The checker does not score this category (Java, JavaScript): no score rather than 0%.

@@ -48,6 +48,6 @@ export interface EntryOutcome {
   errorType?: string;
   /** BFCL's error list (strings and nested objects), exactly as the official score file has it. */
   error?: PyValue[];
-  /** The decoded calls when decoding succeeded (absent for decoder_failed). */
+  /** The decoded calls of a FAILED entry whose decoding succeeded (absent for decoder_failed and for valid entries). */
   decoded?: PyValue;
 }

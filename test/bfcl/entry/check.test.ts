@@ -146,10 +146,12 @@ const area: BfclFunctionDoc = {
 const gt = parsePyJson('[{"geometry.area": {"base": [10]}}]');
 
 describe('scoreEntry outcomes', () => {
-  it('passes a correct call and returns the decoded calls', () => {
+  it('passes a correct call without keeping its decoded calls; a failing one keeps them for the score file', () => {
     const out = scoreEntry(entry({ functions: [area], groundTruth: gt, result: parsePyJson('[{"geometry_area": "{\\"base\\": 10}"}]') }));
-    expect(out).toMatchObject({ id: 'x_0', valid: true });
-    expect(pyJsonStringify(out.decoded!)).toBe('[{"geometry_area": {"base": 10}}]');
+    expect(out).toEqual({ id: 'x_0', valid: true });
+    const bad = scoreEntry(entry({ functions: [area], groundTruth: gt, result: parsePyJson('[{"geometry_area": "{\\"base\\": 11}"}]') }));
+    expect(bad.errorType).toBe('value_error:others');
+    expect(pyJsonStringify(bad.decoded!)).toBe('[{"geometry_area": {"base": 11}}]');
   });
   it('ast_decoder:decoder_failed', () => {
     const out = scoreEntry(entry({ functions: [area], groundTruth: gt, result: 'Error during inference: boom' }));
