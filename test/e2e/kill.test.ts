@@ -83,6 +83,9 @@ describe('SIGKILL at each point, then a rerun: same results, nothing created or 
     writeNovaSmall(project);
     const killed = await runAndKill(servers, project, NOVA_SMALL.file, point);
     const journalled = journalledAnswers(project);
+    // Requests the runner wrote just before it died are still being read by the in-process fake:
+    // let them land before counting what was sent.
+    await new Promise((r) => setTimeout(r, 300));
     const sentBeforeKill = servers.runtime.requests.length;
     if ('inference' in point) expect(journalled.size).toBe(point.inference);
 
