@@ -125,8 +125,19 @@ export async function loadExperiment(file: string, options: LoadOptions = {}): P
   const errors: ConfigProblem[] = [];
   let combos: MatrixAssignment[][] = [[]];
   let base: LocatedValue = layered;
+  const sweepWarnings: ConfigProblem[] = [];
   if ('matrix' in root) {
     const matrix = readMatrix(root.matrix, layered.positions, shown);
+    // The teardown policy is not in the deployment's key: variants that differ only in it share
+    // one deployment, and an after-eval variant deletes it (once every variant is done with it).
+    const teardown = matrix.axes.find((a) => a.path === 'distillation.teardown');
+    if (teardown && new Set(teardown.values.map((v) => JSON.stringify(v))).size > 1) {
+      sweepWarnings.push({
+        message:
+          'matrix over distillation.teardown: the variants share one deployment (the teardown policy does not change it), so an after-eval variant deletes it for all of them once every variant has finished its evaluation; set distillation.teardown outside the matrix',
+        position: layered.positions.get(teardown.pointer)?.key ?? rootPosition,
+      });
+    }
     errors.push(...matrix.problems);
     if (matrix.axes.length > 0 && matrix.problems.length === 0) combos = expandMatrix(matrix.axes);
     const value = { ...root };
@@ -160,6 +171,7 @@ export async function loadExperiment(file: string, options: LoadOptions = {}): P
     }
   }
   if (errors.length > 0) throw toInputError(sortProblems(errors, fileOrder));
+  for (const outcome of outcomes) outcome.variant!.warnings.push(...sweepWarnings);
 
   return {
     file: absFile,

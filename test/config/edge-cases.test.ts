@@ -126,6 +126,18 @@ describe('matrix', () => {
     ]);
   });
 
+  it('warns that variants differing only in distillation.teardown share (and delete) one deployment', async () => {
+    const distill = `teacher: { model: us.amazon.nova-premier-v1:0 }\ndistillation: { role: arn:aws:iam::123456789012:role/r, s3: s3://bucket/x, deploy: on-demand }\n`;
+    const file = files({ 'x.yaml': `name: m\n${distill}student: { base: amazon.nova-lite-v1:0:300k }\nmatrix:\n  distillation.teardown: [keep, after-eval]\n` });
+    const loaded = await loadExperiment(file, { projectDir, env: {} });
+    expect(loaded.variants).toHaveLength(2);
+    for (const variant of loaded.variants) {
+      expect(variant.warnings.map((w) => `${w.position?.line}: ${w.message}`)).toContainEqual(expect.stringMatching(/^6: matrix over distillation\.teardown: the variants share one deployment/));
+    }
+    const plain = files({ 'x.yaml': `name: m\n${distill}student: { base: amazon.nova-lite-v1:0:300k }\nmatrix:\n  mixin.fraction: [0, 0.1]\n` });
+    for (const variant of (await loadExperiment(plain, { projectDir, env: {} })).variants) expect(variant.warnings).toEqual([]);
+  });
+
   it('takes mappings and lists as values (replacing what is there), with hashed names', async () => {
     const file = files({
       'x.yaml': `name: m\n${STUDENT}matrix:\n  dataset.categories: [[simple], [simple, multiple]]\n  evaluate: [{ models: [student-base] }]\n`,
