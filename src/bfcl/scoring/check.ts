@@ -1041,3 +1041,168 @@ function compiledQuestion(
   }
   return question;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Function-calling output checked straight from its argument text. Most entries of a run are
+// one call `[{name: "<JSON object>"}]` whose arguments all pass at once (see passesAtOnce):
+// for those, building the decoded dicts and running the checker only to learn `valid` costs
+// more than reading the text against the prepared call. This reads a strict subset of JSON
+// (an object of plain strings, short ints, plain decimals, true/false; no escapes, repeats or
+// nesting) and says true only when the full way (decodeFc, the format check, astCheck) would
+// certainly find the entry valid without raising; anything else is false, and the caller goes
+// the full way, which alone writes errors.
+
+/**
+ * True when BFCL would score this function-calling `result` valid against a simple or multiple
+ * question; false means "not known": decode and check the usual way.
+ */
+export function fcCertainlyPasses(
+  docs: readonly BfclFunctionDoc[],
+  result: PyValue,
+  groundTruth: PyValue,
+  category: string,
+  underscoreToDot: boolean,
+): boolean {
+  if (!Array.isArray(result) || result.length !== 1) return false;
+  const item = result[0];
+  if (!(item instanceof Map) || item.size === 0) return false;
+  const args = item.values().next().value as PyValue;
+  if (typeof args !== 'string') return false;
+  try {
+    const question = compiledQuestion(docs, groundTruth, category, underscoreToDot);
+    if (question === undefined || question.checker === Checker.PARALLEL) return false;
+    // multiple: as many answers as calls; simple: answers[0] against docs[0] (compiledQuestion prepared it only when docs exist).
+    if (question.checker === Checker.MULTIPLE && question.answers.length !== 1) return false;
+    const prepared = question.calls[0];
+    if (prepared === undefined || prepared.slots === undefined) return false;
+    const facts = prepared.docFacts;
+    if (item.keys().next().value !== (underscoreToDot ? facts.underscoredName : facts.plainName)) return false;
+    return argumentsPass(args, prepared, prepared.slots);
+  } catch {
+    // Whatever raised is raised again, at BFCL's point, on the full way.
+    return false;
+  }
+}
+
+/** (Every read stays inside the string: reading past the end makes the engine leave its fast code.) */
+function skipWs(s: string, i: number): number {
+  const n = s.length;
+  while (i < n) {
+    const c = s.charCodeAt(i);
+    if (c === 32 || c === 10 || c === 13 || c === 9) i++;
+    else break;
+  }
+  return i;
+}
+
+/** Index of the closing quote of a string body starting at `i`; -1 at an escape, a control character or the end. */
+function plainStringEnd(s: string, i: number): number {
+  const n = s.length;
+  for (; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 34) return i;
+    if (c === 92 || c <= 0x1f) return -1;
+  }
+  return -1;
+}
+
+/** The slot of the key `s[start:end]` (as checkParamsBySlot finds it), or -1. */
+function slotOfText(s: string, start: number, end: number, slots: CallSlots): number {
+  const names = slots.names;
+  const len = end - start;
+  if (names.length <= MAX_SCANNED_NAMES) {
+    for (let j = 0; j < names.length; j++) {
+      const name = names[j]!;
+      if (name.length === len && s.startsWith(name, start)) return j;
+    }
+    return -1;
+  }
+  return slots.slotOf.get(s.slice(start, end)) ?? -1;
+}
+
+/** Set by `numberAt`: the index just after the number read. */
+let numberEnd = 0;
+
+/**
+ * The number at `i` as Python's json reads it, for `-?(0|[1-9][0-9]*)(.[0-9]+)?` with at most 15
+ * digits before any point (exact in a double); undefined for anything else.
+ */
+function numberAt(s: string, i: number): bigint | number | undefined {
+  const start = i;
+  if (s.charCodeAt(i) === 45) i++;
+  const first = i;
+  let c = s.charCodeAt(i);
+  if (c === 48) i++;
+  else if (c >= 49 && c <= 57) {
+    i++;
+    while ((c = s.charCodeAt(i)) >= 48 && c <= 57) i++;
+  } else return undefined;
+  if (i - first > 15) return undefined;
+  if (s.charCodeAt(i) !== 46) {
+    numberEnd = i;
+    let v = 0;
+    for (let k = first; k < i; k++) v = v * 10 + (s.charCodeAt(k) - 48);
+    return BigInt(s.charCodeAt(start) === 45 ? -v : v);
+  }
+  i++;
+  const fraction = i;
+  while ((c = s.charCodeAt(i)) >= 48 && c <= 57) i++;
+  if (i === fraction) return undefined;
+  numberEnd = i;
+  return Number(s.slice(start, i));
+}
+
+function argumentsPass(s: string, call: PreparedCall, slots: CallSlots): boolean {
+  let i = skipWs(s, 0);
+  if (s.charCodeAt(i) !== 123) return false;
+  i = skipWs(s, i + 1);
+  let seen = 0;
+  if (s.charCodeAt(i) !== 125) {
+    for (;;) {
+      if (s.charCodeAt(i) !== 34) return false;
+      const keyEnd = plainStringEnd(s, i + 1);
+      if (keyEnd < 0) return false;
+      const slot = slotOfText(s, i + 1, keyEnd, slots);
+      // An unknown parameter or a repeated key: the full way says what happens.
+      if (slot < 0 || (seen & (1 << slot)) !== 0) return false;
+      seen |= 1 << slot;
+      const known = slots.known[slot];
+      if (known === undefined) return false;
+      if (known.types === null) {
+        // What checkParam works out when the model first gives this parameter (raises the same way).
+        known.types = paramTypes(call.docFacts.properties, slots.names[slot]!);
+        known.quick = quickKind(known.types, known.facts);
+      }
+      if (known.quick === Quick.NONE) return false;
+      i = skipWs(s, keyEnd + 1);
+      if (s.charCodeAt(i) !== 58) return false;
+      i = skipWs(s, i + 1);
+      const c = s.charCodeAt(i);
+      let value: PyValue | undefined;
+      if (c === 34) {
+        const end = plainStringEnd(s, i + 1);
+        if (end < 0) return false;
+        value = s.slice(i + 1, end);
+        i = end + 1;
+      } else if (c === 116 && s.startsWith('true', i)) {
+        value = true;
+        i += 4;
+      } else if (c === 102 && s.startsWith('false', i)) {
+        value = false;
+        i += 5;
+      } else {
+        value = numberAt(s, i);
+        if (value === undefined) return false;
+        i = numberEnd;
+      }
+      if (!passesAtOnce(known, value)) return false;
+      i = skipWs(s, i);
+      const d = s.charCodeAt(i);
+      if (d === 125) break;
+      if (d !== 44) return false;
+      i = skipWs(s, i + 1);
+    }
+  }
+  if (skipWs(s, i + 1) !== s.length) return false;
+  return (seen & slots.requiredMask) === slots.requiredMask && (seen & slots.mandatoryMask) === slots.mandatoryMask;
+}
