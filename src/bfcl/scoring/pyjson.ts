@@ -238,8 +238,38 @@ class Parser {
     return this.err('Unterminated string starting at', idx - 1);
   }
 
-  /** The rest of `string`, from the first backslash or control character at `i`. */
+  /**
+   * The rest of `string`, from the first backslash or control character at `i`. A string whose
+   * escapes are all well-formed is unescaped by the engine's JSON.parse (the same result as
+   * Python's strict scanstring, lone surrogates included, and a flat string instead of a rope of
+   * pieces); anything else goes the slow way, which alone writes Python's error messages.
+   */
   private escapedString(idx: number, i: number): string {
+    const s = this.s;
+    const n = s.length;
+    for (let j = i; j < n; j++) {
+      const c = s.charCodeAt(j);
+      if (c === Ch.QUOTE) {
+        try {
+          const out = JSON.parse(s.slice(idx - 1, j + 1)) as string;
+          this.end = j + 1;
+          return out;
+        } catch {
+          break;
+        }
+      }
+      if (c <= 0x1f) break;
+      if (c === Ch.BACKSLASH) {
+        const e = s.charCodeAt(j + 1);
+        // \uXXXX is checked by JSON.parse; these are the other escapes Python accepts.
+        if (e === 117 || e === Ch.QUOTE || e === Ch.BACKSLASH || e === 47 || e === 98 || e === 102 || e === 110 || e === 114 || e === 116) j++;
+        else break;
+      }
+    }
+    return this.slowEscapedString(idx, i);
+  }
+
+  private slowEscapedString(idx: number, i: number): string {
     const s = this.s;
     const n = s.length;
     const begin = idx - 1;

@@ -51,6 +51,16 @@ describe('parsePyJson', () => {
     expect(parsePyJson('"\\ud83d\\ude00 \\u00e9\\n\\/"')).toBe('😀 é\n/');
     expect(parsePyJson('"\\ud800"')).toBe('\ud800');
     expect(parsePyJson(' \n"x"\t')).toBe('x');
+    // Escaped quotes and backslashes next to the closing quote, and what follows the string.
+    expect(parsePyJson('["a\\"", "\\\\", "\\\\\\"b", 1]')).toEqual(['a"', '\\', '\\"b', 1n]);
+    expect(parsePyJson('{"k\\tey": "v\\u00e9\\"\\/"}')).toEqual(new Map([['k\tey', 'vé"/']]));
+  });
+  it('reports a bad string after a good escape at the right place', () => {
+    expect(err('"a\\nb\tc"')).toBe('Invalid control character at: line 1 column 6 (char 5)');
+    expect(err('"a\\nb\\qc"')).toBe('Invalid \\escape: line 1 column 6 (char 5)');
+    expect(err('"a\\nb\\u12G4"')).toBe('Invalid \\uXXXX escape: line 1 column 7 (char 6)');
+    expect(err('"a\\"')).toBe('Unterminated string starting at: line 1 column 1 (char 0)');
+    expect(err('["a\\n", "b\\')).toBe('Unterminated string starting at: line 1 column 9 (char 8)');
   });
   it("reports errors with Python's text and code-point positions", () => {
     expect(err('{"func":"3*x**2","a":1,"b":2"}')).toBe("Expecting ',' delimiter: line 1 column 29 (char 28)");
