@@ -37,12 +37,15 @@ function median(xs) {
  */
 function record(name, value, unit, target, better = 'lower', open) {
   const meets = (bar) => (better === 'lower' ? value <= bar : value >= bar);
-  const met = target === undefined || meets(better === 'lower' ? target * slack : target / slack);
+  // `within`: the target itself; `met`: within it or, in check mode, within the slack (printed
+  // as SLACK, so that a figure over its target never reads "ok").
+  const within = target === undefined || meets(target);
+  const met = within || meets(better === 'lower' ? target * slack : target / slack);
   const ok = met || (check && open !== undefined && meets(open.floor));
-  results.push({ name, value, unit, target, better, ok, met });
+  results.push({ name, value, unit, target, better, ok, met, within });
   const t = target === undefined ? '' : `  (target ${better === 'lower' ? '<=' : '>='} ${target} ${unit})`;
-  const note = !met && open ? `  [open: ${open.issue}; check mode requires ${better === 'lower' ? '<=' : '>='} ${open.floor}]` : '';
-  console.log(`${met ? 'ok  ' : 'MISS'} ${name}: ${value.toFixed(unit === 'ms' ? 0 : 1)} ${unit}${t}${note}`);
+  const note = !met && open ? `  [open: ${open.issue}; check mode requires ${better === 'lower' ? '<=' : '>='} ${open.floor}]` : !within ? `  [over target, within check mode's ${slack}x slack]` : '';
+  console.log(`${within ? 'ok   ' : met ? 'SLACK' : 'MISS '} ${name}: ${value.toFixed(unit === 'ms' ? 0 : 1)} ${unit}${t}${note}`);
 }
 
 // 1. start-up
@@ -98,7 +101,7 @@ for (const f of await benchScorer({ check })) {
         rmSync(join(tmp, 'score'), { recursive: true, force: true });
         return timeCommand(args);
       });
-      record("fc-distill score of one model's 2,251 live results, with --out (median)", median(times), 'ms', 500);
+      record("fc-distill score of one model's 2,251 live results, with --out (median)", median(times), 'ms', 500, 'lower', { issue: 'issue #3', floor: 1500 });
     } finally {
       rmSync(tmp, { recursive: true, force: true });
     }
@@ -123,11 +126,16 @@ for (const f of await benchScorer({ check })) {
 
 const missed = results.filter((r) => !r.ok);
 const open = results.filter((r) => r.ok && !r.met);
+const slacked = results.filter((r) => r.met && !r.within);
+const notes = [
+  open.length ? `${open.length} open target(s) not met yet (printed as MISS, tracked in their issues)` : '',
+  slacked.length ? `${slacked.length} figure(s) over target but within check mode's slack (printed as SLACK)` : '',
+].filter(Boolean);
 console.log(
   missed.length
     ? `\n${missed.length} figure(s) missed their target.`
-    : open.length
-      ? `\n${open.length} open target(s) not met yet (printed as MISS, tracked in their issues); every other figure within target.`
+    : notes.length
+      ? `\n${notes.join('; ')}; every other figure within target.`
       : '\nall figures within target.',
 );
 process.exitCode = missed.length ? 1 : 0;
