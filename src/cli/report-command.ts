@@ -1,8 +1,9 @@
-import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { InputError } from '../errors.js';
 import type { DatasetReportLike, ReportData } from '../results/report-data.js';
 import type { ReportOptions } from './report.js';
+import { writeFileAtomic } from '../files.js';
 
 /**
  * The `report` command's work. A results folder is reported as is (its dataset-report.json
@@ -35,12 +36,6 @@ async function readDataset(file: string): Promise<DatasetReportLike> {
   }
 }
 
-async function writeAtomic(file: string, text: string): Promise<void> {
-  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
-  await writeFile(tmp, text);
-  await rename(tmp, file);
-}
-
 /** Writes the requested formats of one report into `dir`; returns the paths written. */
 export async function writeReport(data: ReportData, dir: string, format: ReportOptions['format']): Promise<string[]> {
   await mkdir(dir, { recursive: true });
@@ -48,13 +43,13 @@ export async function writeReport(data: ReportData, dir: string, format: ReportO
   if (format === 'md' || format === 'both') {
     const { reportMarkdown } = await import('../results/report-markdown.js');
     const file = path.join(dir, 'report.md');
-    await writeAtomic(file, reportMarkdown(data));
+    await writeFileAtomic(file, reportMarkdown(data));
     written.push(file);
   }
   if (format === 'html' || format === 'both') {
     const { reportHtml } = await import('../results/report-html.js');
     const file = path.join(dir, 'report.html');
-    await writeAtomic(file, reportHtml(data));
+    await writeFileAtomic(file, reportHtml(data));
     written.push(file);
   }
   return written;

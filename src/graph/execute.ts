@@ -454,7 +454,7 @@ async function executePlan(resolved: ResolvedStep[], options: ExecuteOptions): P
         ...(done?.artifact && (done.status === 'ran' || done.status === 'cached') ? { artifact: done.artifact } : {}),
         changed: changedOutputs.has(step.id),
         by: experiment,
-        // Skipped after a failure elsewhere is not an interrupt: the waiting variants report it blocked.
+        // Skipped after a failure elsewhere is not an interrupt: the waiting variants report it skipped, with that reason.
         interrupted: controller.signal.aborted || done?.interrupted === true,
         ...(done?.status === 'skipped' && !controller.signal.aborted ? { skipped: done.reasons[0] ?? 'not started' } : {}),
       });

@@ -1,6 +1,6 @@
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { InputError } from '../errors.js';
+import { readJsonIfPresent } from '../files.js';
 
 /**
  * What `fc-distill report` renders, independent of the committed results format: the report
@@ -220,21 +220,6 @@ export function reportDataFromSummary(summary: unknown, fallbackName: string, da
   if (datasetVersion) experiment.datasetVersion = datasetVersion;
   if (gitCommit) experiment.gitCommit = gitCommit;
   return normalizeReportData({ experiment, rows, overall, ...(dataset ? { dataset } : {}) });
-}
-
-async function readJsonIfPresent(file: string): Promise<unknown> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
-  }
-  try {
-    return JSON.parse(text) as unknown;
-  } catch (error) {
-    throw new InputError(`${file} is not valid JSON: ${(error as Error).message}`, { file });
-  }
 }
 
 export interface ReportDataOptions {

@@ -1,4 +1,5 @@
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BedrockClient } from '@aws-sdk/client-bedrock';
 import type { StepContext, StepKind } from '../graph/step.js';
@@ -7,6 +8,7 @@ import { InputError, StepError } from '../errors.js';
 import { modelFamily } from '../models/family.js';
 import { preflightCloudStep } from '../aws/preflight.js';
 import { pollIntervals } from './distill.js';
+import { writeJsonAtomic } from '../files.js';
 
 /**
  * deploy: makes the distilled model invocable. `on-demand`: a custom model deployment
@@ -44,20 +46,6 @@ interface RecordedDeployment {
   name: string;
   /** Token suffix; absent in records written by earlier versions (which were written after the create). */
   attempt?: string;
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(Object.assign(new Error('interrupted'), { name: 'AbortError' }));
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => (clearTimeout(timer), reject(Object.assign(new Error('interrupted'), { name: 'AbortError' }))), { once: true });
-  });
-}
-
-async function writeJsonAtomic(path: string, value: unknown): Promise<void> {
-  const tmp = `${path}.${process.pid}.tmp`;
-  await writeFile(tmp, `${JSON.stringify(value, null, 2)}\n`);
-  await rename(tmp, path);
 }
 
 export const deployStep: StepKind<DeployParams> = {
@@ -138,7 +126,7 @@ export const deployStep: StepKind<DeployParams> = {
               `. Rerun with \`--force ${ctx.stepId}\` to create a new one (fc-distill cleanup deletes the failed one)`,
           );
         }
-        await sleep(interval, ctx.signal);
+        await sleep(interval, undefined, { signal: ctx.signal });
         interval = Math.min(max, Math.round(interval * 1.5));
       }
     } finally {
@@ -219,7 +207,7 @@ async function waitForModel(ctx: StepContext<DeployParams>, client: BedrockClien
     if (state.status === 'Active') return state.arn;
     if (state.status === 'Failed') throw new StepError(ctx.stepId, redact(`custom model ${model} failed: ${state.failureMessage ?? '(no failure message)'}`));
     ctx.progress(0, 1, `custom model ${state.status}`);
-    await sleep(interval, ctx.signal);
+    await sleep(interval, undefined, { signal: ctx.signal });
     interval = Math.min(max, Math.round(interval * 1.5));
   }
 }

@@ -1,4 +1,5 @@
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BedrockClient } from '@aws-sdk/client-bedrock';
 import type { StepContext, StepKind } from '../graph/step.js';
@@ -7,6 +8,7 @@ import { InputError, StepError } from '../errors.js';
 import type { TrainingData } from '../config/experiment.types.js';
 import { checkDistillationPair } from '../models/bedrock-pairs.js';
 import { preflightCloudStep } from '../aws/preflight.js';
+import { writeJsonAtomic } from '../files.js';
 
 /**
  * distill: a Bedrock model customization job of type DISTILLATION, created once and followed
@@ -71,27 +73,6 @@ export function pollIntervals(env: NodeJS.ProcessEnv = process.env): { min: numb
   const min = a && a > 0 ? a : 30_000;
   const max = b && b >= min ? b : Math.max(min, a && a > 0 ? min * 10 : 300_000);
   return { min, max };
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason ?? new Error('aborted'));
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(Object.assign(new Error('interrupted'), { name: 'AbortError' }));
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
-}
-
-async function writeJsonAtomic(path: string, value: unknown): Promise<void> {
-  const tmp = `${path}.${process.pid}.tmp`;
-  await writeFile(tmp, `${JSON.stringify(value, null, 2)}\n`);
-  await rename(tmp, path);
 }
 
 async function readRecorded(stateDir: string): Promise<RecordedJob | undefined> {
@@ -338,7 +319,7 @@ async function follow(
       );
     }
     try {
-      await sleep(interval, ctx.signal);
+      await sleep(interval, undefined, { signal: ctx.signal });
     } catch (error) {
       ctx.log(`stopped following job ${recorded.jobName}; it keeps running in Bedrock: rerun to follow it, or \`fc-distill cleanup --stop-jobs\` to stop it`);
       throw error;

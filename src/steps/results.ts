@@ -22,6 +22,7 @@ import {
   type ResultsSummary,
 } from '../results/summary.js';
 import { BFCL_SCORE_DIR, bfclTables, scoreFolderName } from '../results/bfcl-files.js';
+import { writeFileAtomic } from '../files.js';
 
 /**
  * results: every score artifact of a variant -> the committed results folder.
@@ -184,9 +185,7 @@ export const resultsStep: StepKind<ResultsParams> = {
     await mkdir(target, { recursive: true });
     for (const [name, text] of Object.entries(files)) {
       await writeFile(path.join(ctx.outDir, name), text);
-      const tmp = path.join(target, `.${name}.${process.pid}.tmp`);
-      await writeFile(tmp, text);
-      await rename(tmp, path.join(target, name));
+      await writeFileAtomic(path.join(target, name), text);
     }
     // Replaced as a whole: a model or category dropped from the experiment leaves no stale file.
     const stagedBfcl = path.join(target, `.${BFCL_SCORE_DIR}.${process.pid}.tmp`);

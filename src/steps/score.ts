@@ -6,8 +6,9 @@ import type { Json, JsonObject } from '../json.js';
 import { BFCL_VERSIONS, type BfclExample, type BfclVersion } from '../bfcl/records.js';
 import { scoreEntry } from '../bfcl/scoring/entry.js';
 import { parsePyJson } from '../bfcl/scoring/pyjson.js';
-import type { DecoderKind, EntryOutcome, PyDict, PyValue } from '../bfcl/scoring/types.js';
-import { bfclScoreFiles, BFCL_SCORE_DIR, scoreFolderName } from '../results/bfcl-files.js';
+import type { DecoderKind, PyDict, PyValue } from '../bfcl/scoring/types.js';
+import { bfclScoreFiles, BFCL_SCORE_DIR, scoreFolderName, type ScoredExample } from '../results/bfcl-files.js';
+import { readJsonIfPresent } from '../files.js';
 import { llamaJsonToList } from '../models/llama-json.js';
 import { percentile, type ResponseLine } from './infer.js';
 
@@ -67,7 +68,7 @@ export const scoreStep: StepKind<ScoreParams> = {
     const infer = JSON.parse(await readFile(path.join(responsesInput.dir, 'infer.json'), 'utf8')) as { tokens?: Json; costUsd?: number };
 
     const outcomes: string[] = [];
-    const scored: { example: BfclExample; line: string; result: PyValue; outcome: EntryOutcome }[] = [];
+    const scored: ScoredExample[] = [];
     const perCategory: Record<string, { n: number; correct: number; accuracy: number }> = {};
     const errorTypes: Record<string, number> = {};
     let correct = 0;
@@ -130,19 +131,15 @@ export const scoreStep: StepKind<ScoreParams> = {
  * BFCL score files, whose names and field order depend on the version.
  */
 async function datasetVersion(file: string, stepId: string): Promise<BfclVersion | undefined> {
-  let text: string;
+  let split: { dataset?: { version?: unknown } } | undefined;
   try {
-    text = await readFile(file, 'utf8');
+    split = (await readJsonIfPresent(file)) as typeof split;
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
+    if (!(error instanceof InputError)) throw error;
+    throw new InputError(`step '${stepId}' cannot read the BFCL data version (${error.message}): the split artifact is damaged; rerun with --force split.`);
   }
-  let version: unknown;
-  try {
-    version = (JSON.parse(text) as { dataset?: { version?: unknown } }).dataset?.version;
-  } catch (error) {
-    throw new InputError(`step '${stepId}' cannot read the BFCL data version from ${file} (${(error as Error).message}): the split artifact is damaged; rerun with --force split.`);
-  }
+  if (split === undefined) return undefined;
+  const version = split?.dataset?.version;
   if (!BFCL_VERSIONS.includes(version as BfclVersion)) {
     throw new InputError(`step '${stepId}': ${file} names data version ${JSON.stringify(version)}, expected one of ${BFCL_VERSIONS.join(', ')}; rerun with --force split.`);
   }

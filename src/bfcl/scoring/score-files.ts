@@ -11,7 +11,7 @@
  *   SCORE_DIR/<model>/outcomes.jsonl: one line per entry scored, every category:
  *   {"id", "category", "model", "valid", "errorType"} (+ "reason" for result-file problems).
  */
-import { mkdir, open, readdir, rename, writeFile } from 'node:fs/promises';
+import { mkdir, open, readdir } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { BfclVersion } from '../records.js';
 import { categoryGroup, type CategoryScore } from './aggregate.js';
@@ -20,6 +20,7 @@ import { parsePyJson } from './pyjson.js';
 import { floatRepr, makeJsonSerializable, pyJsonStringify, pyStr } from './pyvalue.js';
 import type { CategoryRun, EntryScore, ModelRun, ScoreRun } from './score-run.js';
 import type { PyDict, PyValue } from './types.js';
+import { writeFileAtomic } from '../../files.js';
 
 /** Path of a category's score file, relative to SCORE_DIR. */
 export function scoreFilePath(version: BfclVersion, model: string, category: string): string {
@@ -259,9 +260,7 @@ export function outcomeLines(model: ModelRun): string[] {
 
 async function writeAtomic(path: string, text: string): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
-  const tmp = `${path}.${process.pid}.tmp`;
-  await writeFile(tmp, text, 'utf8');
-  await rename(tmp, path);
+  await writeFileAtomic(path, text);
 }
 
 export interface WrittenScoreFiles {
