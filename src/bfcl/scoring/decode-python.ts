@@ -799,6 +799,11 @@ class Parser {
     if (!this.isOp(v)) this.fail();
     this.p++;
   }
+  /**
+   * One level deeper; the caller steps back with `this.depth--` on return. No `finally` does it:
+   * a parse error would be rethrown at every level of the descent (half the cost of a failing
+   * text); `attempt` and `opt`, which catch errors and go on parsing, restore the depth instead.
+   */
   private enter(): void {
     if (++this.depth > MAX_DEPTH) throw new PyException('RecursionError', RECURSION_ERROR);
   }
@@ -856,31 +861,33 @@ class Parser {
 
   expression(): Node {
     this.enter();
-    try {
-      const atom = this.loneAtom();
-      if (atom !== undefined) return atom;
-      if (this.isKw('lambda')) return this.lambdef();
-      const start = this.p;
-      const body = this.disjunction();
-      if (this.noInvalid === 0 && this.startsExpr()) this.forgotComma(start, body);
-      if (this.isKw('if')) {
-        const ifExp = this.opt((): Node => {
-          this.p++;
-          const test = this.disjunction();
-          if (!this.isKw('else')) {
-            if (this.isOp(':') || this.noInvalid) this.fail();
-            this.fail(this.toks[start], "expected 'else' after 'if' expression");
-          }
-          this.p++;
-          const orelse = this.expression();
-          return { t: 'IfExp', test, body, orelse };
-        });
-        return ifExp ?? body;
-      }
-      return body;
-    } finally {
-      this.depth--;
+    const node = this.expressionBody();
+    this.depth--;
+    return node;
+  }
+
+  private expressionBody(): Node {
+    const atom = this.loneAtom();
+    if (atom !== undefined) return atom;
+    if (this.isKw('lambda')) return this.lambdef();
+    const start = this.p;
+    const body = this.disjunction();
+    if (this.noInvalid === 0 && this.startsExpr()) this.forgotComma(start, body);
+    if (this.isKw('if')) {
+      const ifExp = this.opt((): Node => {
+        this.p++;
+        const test = this.disjunction();
+        if (!this.isKw('else')) {
+          if (this.isOp(':') || this.noInvalid) this.fail();
+          this.fail(this.toks[start], "expected 'else' after 'if' expression");
+        }
+        this.p++;
+        const orelse = this.expression();
+        return { t: 'IfExp', test, body, orelse };
+      });
+      return ifExp ?? body;
     }
+    return body;
   }
 
   /**
@@ -1026,11 +1033,9 @@ class Parser {
     if (this.isKw('not')) {
       this.p++;
       this.enter();
-      try {
-        return { t: 'UnaryOp', op: 'not', operand: this.inversion() };
-      } finally {
-        this.depth--;
-      }
+      const operand = this.inversion();
+      this.depth--;
+      return { t: 'UnaryOp', op: 'not', operand };
     }
     return this.comparison();
   }
@@ -1109,11 +1114,9 @@ class Parser {
     if (t.type === 'OP' && (t.value === '-' || t.value === '+' || t.value === '~')) {
       this.p++;
       this.enter();
-      try {
-        return { t: 'UnaryOp', op: t.value, operand: this.factor() };
-      } finally {
-        this.depth--;
-      }
+      const operand = this.factor();
+      this.depth--;
+      return { t: 'UnaryOp', op: t.value, operand };
     }
     return this.power();
   };
@@ -1375,46 +1378,48 @@ class Parser {
 
   private paren(): Node {
     this.enter();
-    try {
-      if (this.isOp(')')) {
-        this.p++;
-        return { t: 'Tuple', elts: [] };
-      }
-      if (this.isKw('yield')) {
-        this.p++;
-        let node: Node;
-        if (this.isKw('from')) {
-          this.p++;
-          node = { t: 'YieldFrom', value: this.expression() };
-        } else if (this.isOp(')')) node = { t: 'Yield' };
-        else node = { t: 'Yield', value: this.expressionsStar() };
-        this.expectOp(')');
-        return node;
-      }
-      const first = this.starNamedExpression();
-      if (this.isKw('for') || (this.isKw('async') && this.isKw('for', this.peek()))) {
-        if (first.t === 'Starred') this.fail(this.tok, 'iterable unpacking cannot be used in comprehension');
-        const generators = this.comprehensions();
-        this.expectOp(')');
-        return { t: 'GeneratorExp', elt: first, generators };
-      }
-      if (this.isOp(')')) {
-        this.p++;
-        if (first.t === 'Starred') this.fail(this.tok, 'cannot use starred expression here');
-        return first;
-      }
-      const elts = [first];
-      this.expectOp(',');
-      while (!this.isOp(')')) {
-        elts.push(this.starNamedExpression());
-        if (this.isOp(',')) this.p++;
-        else if (!this.isOp(')')) this.fail();
-      }
+    const node = this.parenBody();
+    this.depth--;
+    return node;
+  }
+
+  private parenBody(): Node {
+    if (this.isOp(')')) {
       this.p++;
-      return { t: 'Tuple', elts };
-    } finally {
-      this.depth--;
+      return { t: 'Tuple', elts: [] };
     }
+    if (this.isKw('yield')) {
+      this.p++;
+      let node: Node;
+      if (this.isKw('from')) {
+        this.p++;
+        node = { t: 'YieldFrom', value: this.expression() };
+      } else if (this.isOp(')')) node = { t: 'Yield' };
+      else node = { t: 'Yield', value: this.expressionsStar() };
+      this.expectOp(')');
+      return node;
+    }
+    const first = this.starNamedExpression();
+    if (this.isKw('for') || (this.isKw('async') && this.isKw('for', this.peek()))) {
+      if (first.t === 'Starred') this.fail(this.tok, 'iterable unpacking cannot be used in comprehension');
+      const generators = this.comprehensions();
+      this.expectOp(')');
+      return { t: 'GeneratorExp', elt: first, generators };
+    }
+    if (this.isOp(')')) {
+      this.p++;
+      if (first.t === 'Starred') this.fail(this.tok, 'cannot use starred expression here');
+      return first;
+    }
+    const elts = [first];
+    this.expectOp(',');
+    while (!this.isOp(')')) {
+      elts.push(this.starNamedExpression());
+      if (this.isOp(',')) this.p++;
+      else if (!this.isOp(')')) this.fail();
+    }
+    this.p++;
+    return { t: 'Tuple', elts };
   }
 
   /** star_expressions after `yield`. */
@@ -1433,31 +1438,33 @@ class Parser {
 
   private list(): Node {
     this.enter();
-    try {
-      const elts: Node[] = [];
-      if (this.isOp(']')) {
-        this.p++;
-        return { t: 'List', elts };
-      }
-      const first = this.starNamedExpression();
-      if (this.isKw('for') || (this.isKw('async') && this.isKw('for', this.peek()))) {
-        if (first.t === 'Starred') this.fail(this.tok, 'iterable unpacking cannot be used in comprehension');
-        const generators = this.comprehensions();
-        this.expectOp(']');
-        return { t: 'ListComp', elt: first, generators };
-      }
-      elts.push(first);
-      for (;;) {
-        if (this.isOp(']')) break;
-        this.expectOp(',');
-        if (this.isOp(']')) break;
-        elts.push(this.starNamedExpression());
-      }
+    const node = this.listBody();
+    this.depth--;
+    return node;
+  }
+
+  private listBody(): Node {
+    const elts: Node[] = [];
+    if (this.isOp(']')) {
       this.p++;
       return { t: 'List', elts };
-    } finally {
-      this.depth--;
     }
+    const first = this.starNamedExpression();
+    if (this.isKw('for') || (this.isKw('async') && this.isKw('for', this.peek()))) {
+      if (first.t === 'Starred') this.fail(this.tok, 'iterable unpacking cannot be used in comprehension');
+      const generators = this.comprehensions();
+      this.expectOp(']');
+      return { t: 'ListComp', elt: first, generators };
+    }
+    elts.push(first);
+    for (;;) {
+      if (this.isOp(']')) break;
+      this.expectOp(',');
+      if (this.isOp(']')) break;
+      elts.push(this.starNamedExpression());
+    }
+    this.p++;
+    return { t: 'List', elts };
   }
 
   private dictValue(): Node {
@@ -1470,72 +1477,74 @@ class Parser {
 
   private brace(): Node {
     this.enter();
-    try {
-      if (this.isOp('}')) {
+    const node = this.braceBody();
+    this.depth--;
+    return node;
+  }
+
+  private braceBody(): Node {
+    if (this.isOp('}')) {
+      this.p++;
+      return { t: 'Dict', keys: [], values: [] };
+    }
+    let isDict: boolean;
+    const keys: (Node | null)[] = [];
+    const values: Node[] = [];
+    const elts: Node[] = [];
+    if (this.isOp('**')) {
+      this.p++;
+      keys.push(null);
+      values.push(this.bitwiseOr());
+      isDict = true;
+    } else {
+      const first = this.starNamedExpression();
+      if (this.isOp(':') && first.t !== 'Starred' && first.t !== 'NamedExpr') {
         this.p++;
-        return { t: 'Dict', keys: [], values: [] };
-      }
-      let isDict: boolean;
-      const keys: (Node | null)[] = [];
-      const values: Node[] = [];
-      const elts: Node[] = [];
-      if (this.isOp('**')) {
-        this.p++;
-        keys.push(null);
-        values.push(this.bitwiseOr());
+        const value = this.dictValue();
+        if (this.isKw('for') || (this.isKw('async') && this.isKw('for', this.peek()))) {
+          const generators = this.comprehensions();
+          this.expectOp('}');
+          return { t: 'DictComp', key: first, value, generators };
+        }
+        keys.push(first);
+        values.push(value);
         isDict = true;
       } else {
-        const first = this.starNamedExpression();
-        if (this.isOp(':') && first.t !== 'Starred' && first.t !== 'NamedExpr') {
-          this.p++;
-          const value = this.dictValue();
-          if (this.isKw('for') || (this.isKw('async') && this.isKw('for', this.peek()))) {
-            const generators = this.comprehensions();
-            this.expectOp('}');
-            return { t: 'DictComp', key: first, value, generators };
-          }
-          keys.push(first);
-          values.push(value);
-          isDict = true;
-        } else {
-          if (this.isKw('for') || (this.isKw('async') && this.isKw('for', this.peek()))) {
-            if (first.t === 'Starred') this.fail(this.tok, 'iterable unpacking cannot be used in comprehension');
-            const generators = this.comprehensions();
-            this.expectOp('}');
-            return { t: 'SetComp', elt: first, generators };
-          }
-          elts.push(first);
-          isDict = false;
+        if (this.isKw('for') || (this.isKw('async') && this.isKw('for', this.peek()))) {
+          if (first.t === 'Starred') this.fail(this.tok, 'iterable unpacking cannot be used in comprehension');
+          const generators = this.comprehensions();
+          this.expectOp('}');
+          return { t: 'SetComp', elt: first, generators };
         }
+        elts.push(first);
+        isDict = false;
       }
-      for (;;) {
-        if (this.isOp('}')) break;
-        this.expectOp(',');
-        if (this.isOp('}')) break;
-        if (isDict) {
-          if (this.isOp('**')) {
-            this.p++;
-            keys.push(null);
-            values.push(this.bitwiseOr());
-          } else {
-            const kt = this.tok;
-            keys.push(this.expression());
-            if (!this.isOp(':')) {
-              if (this.noInvalid === 0) this.fail(kt, "':' expected after dictionary key");
-              this.fail();
-            }
-            this.p++;
-            values.push(this.dictValue());
-          }
-        } else {
-          elts.push(this.starNamedExpression());
-        }
-      }
-      this.p++;
-      return isDict ? { t: 'Dict', keys, values } : { t: 'Set', elts };
-    } finally {
-      this.depth--;
     }
+    for (;;) {
+      if (this.isOp('}')) break;
+      this.expectOp(',');
+      if (this.isOp('}')) break;
+      if (isDict) {
+        if (this.isOp('**')) {
+          this.p++;
+          keys.push(null);
+          values.push(this.bitwiseOr());
+        } else {
+          const kt = this.tok;
+          keys.push(this.expression());
+          if (!this.isOp(':')) {
+            if (this.noInvalid === 0) this.fail(kt, "':' expected after dictionary key");
+            this.fail();
+          }
+          this.p++;
+          values.push(this.dictValue());
+        }
+      } else {
+        elts.push(this.starNamedExpression());
+      }
+    }
+    this.p++;
+    return isDict ? { t: 'Dict', keys, values } : { t: 'Set', elts };
   }
 }
 
@@ -2241,11 +2250,10 @@ export function unparsePython(node: PyAstNode): string {
   return unparse(node);
 }
 
-/** `ast.parse(text, mode="eval").body`. @throws PyException */
-export function parsePythonExpression(text: string): PyAstNode {
-  let src = text;
-  if (src.includes('\0')) throw new PyException('SyntaxError', 'source code string cannot contain null bytes');
-  if (src.includes('\r')) src = src.replace(/\r\n?/g, '\n');
+const SURROGATE = /[\ud800-\udfff]/;
+
+/** Python cannot encode a lone surrogate in the source text to UTF-8. @throws PyException */
+function checkSurrogates(src: string): void {
   for (let i = 0; i < src.length; i++) {
     const c = src.charCodeAt(i);
     if (c >= 0xd800 && c <= 0xdfff) {
@@ -2260,6 +2268,15 @@ export function parsePythonExpression(text: string): PyAstNode {
       i++;
     }
   }
+}
+
+/** `ast.parse(text, mode="eval").body`. @throws PyException */
+export function parsePythonExpression(text: string): PyAstNode {
+  let src = text;
+  if (src.includes('\0')) throw new PyException('SyntaxError', 'source code string cannot contain null bytes');
+  if (src.includes('\r')) src = src.replace(/\r\n?/g, '\n');
+  // Most texts have no surrogate: a regular expression rules them out faster than a loop.
+  if (SURROGATE.test(src)) checkSurrogates(src);
   const tokens = new Tokenizer(src).run();
   const node = new Parser(tokens).parseEval();
   // Every level of the tree has a token of its own, so only long inputs can be too deep.
