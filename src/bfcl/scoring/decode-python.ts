@@ -615,15 +615,21 @@ type Node =
 
 const COMPARE_OPS = new Set(['==', '!=', '<', '>', '<=', '>=']);
 
-/** A parser error: generic ("invalid syntax") or one of CPython's specific second-pass messages. */
-class ParseFailure extends PyException {
+/**
+ * A parser error: generic ("invalid syntax") or one of CPython's specific second-pass messages.
+ * Not an Error: it is thrown and caught inside the parser (lookaheads fail often), and building
+ * an Error costs more than parsing an answer; parseEval turns the one it reports into a PyException.
+ */
+class ParseFailure {
   constructor(
-    msg: string,
+    readonly msg: string,
     readonly line: number,
     readonly specific: boolean,
     readonly indentation = false,
-  ) {
-    super(indentation ? 'IndentationError' : 'SyntaxError', `${msg} (<unknown>, line ${line})`);
+  ) {}
+
+  exception(): PyException {
+    return new PyException(this.indentation ? 'IndentationError' : 'SyntaxError', `${this.msg} (<unknown>, line ${this.line})`);
   }
 }
 
@@ -734,6 +740,12 @@ class Parser {
   private depth = 0;
   /** > 0 while parsing CPython's `*_without_invalid` lookaheads: no specific-error checks. */
   private noInvalid = 0;
+  /**
+   * Per argument list being read (innermost last), its "positional argument follows keyword
+   * argument" failure, if any: CPython reports it when the list's parse fails generically
+   * further on (see callArgs, and parseEval, which applies it: no catch and rethrow per list).
+   */
+  private readonly pendingArgs: (ParseFailure | undefined)[] = [];
   constructor(private readonly toks: Token[]) {}
 
   private get tok(): Token {
@@ -750,6 +762,7 @@ class Parser {
   private attempt<T>(f: () => T): T | undefined {
     const save = this.p;
     const depth = this.depth;
+    const lists = this.pendingArgs.length;
     this.noInvalid++;
     try {
       return f();
@@ -757,6 +770,7 @@ class Parser {
       if (!(e instanceof ParseFailure)) throw e;
       this.p = save;
       this.depth = depth;
+      this.pendingArgs.length = lists;
       return undefined;
     } finally {
       this.noInvalid--;
@@ -770,12 +784,14 @@ class Parser {
     if (this.noInvalid === 0) return f();
     const save = this.p;
     const depth = this.depth;
+    const lists = this.pendingArgs.length;
     try {
       return f();
     } catch (e) {
       if (!(e instanceof ParseFailure)) throw e;
       this.p = save;
       this.depth = depth;
+      this.pendingArgs.length = lists;
       return undefined;
     }
   }
@@ -812,22 +828,28 @@ class Parser {
    * `eval: expressions NEWLINE* ENDMARKER`, reporting errors as CPython 3.11 does: a tokenizer
    * error met while parsing wins; a parser error is then replaced by a tokenizer error anywhere
    * later in the source (CPython tokenizes the rest to look for one), except that an unclosed
-   * bracket replaces it only when the error is on a later line than the bracket.
+   * bracket replaces it only when the error is on a later line than the bracket. The error is
+   * returned: a throw costs more than the parse.
    */
-  parseEval(): Node {
+  parseEval(): Node | PyException {
     try {
       const node = this.expressions();
       while (this.tok.type === 'NEWLINE') this.p++;
       if (this.tok.type !== 'EOF') this.fail();
       return node;
     } catch (e) {
-      if (e instanceof TokenizerFailure) throw e.error;
-      if (e instanceof ParseFailure && !e.indentation) {
-        const last = this.toks[this.toks.length - 1]!;
-        if (last.type === 'ERRORTOKEN' && (last.unclosedLine === undefined || e.line > last.unclosedLine)) {
-          throw last.error!;
+      if (e instanceof TokenizerFailure) return e.error;
+      if (e instanceof ParseFailure) {
+        const failure = e.specific ? e : (this.pendingArgs.findLast((p) => p !== undefined) ?? e);
+        if (!failure.indentation) {
+          const last = this.toks[this.toks.length - 1]!;
+          if (last.type === 'ERRORTOKEN' && (last.unclosedLine === undefined || failure.line > last.unclosedLine)) {
+            return last.error!;
+          }
         }
+        return failure.exception();
       }
+      if (e instanceof PyException) return e;
       throw e;
     }
   }
@@ -1173,49 +1195,47 @@ class Parser {
     let sawKeyword = false;
     let sawDoubleStar = false;
     // CPython reports "positional argument follows keyword argument" once the whole argument
-    // list has been read (a=args ',' args), so errors further on take precedence.
-    let pending: ParseFailure | undefined;
-    try {
-      while (!this.isOp(')')) {
-        const t = this.tok;
-        if (this.isOp('*')) {
-          this.p++;
-          if (sawDoubleStar) this.fail(t, 'iterable argument unpacking follows keyword argument unpacking');
-          args.push({ t: 'Starred', value: this.expression() });
-        } else if (this.isOp('**')) {
-          this.p++;
-          keywords.push({ arg: null, value: this.expression() });
-          sawDoubleStar = true;
-        } else if (t.type === 'NAME' && !KEYWORDS.has(t.value) && this.isOp('=', this.peek())) {
-          this.p += 2;
-          keywords.push({ arg: t.value, value: this.expression() });
-          if (this.isKw('for') && this.noInvalid === 0) {
-            this.fail(t, "invalid syntax. Maybe you meant '==' or ':=' instead of '='?");
-          }
-          sawKeyword = true;
-        } else {
-          if (t.type === 'NAME' && (t.value === 'True' || t.value === 'False' || t.value === 'None') && this.isOp('=', this.peek())) {
-            this.fail(t, `cannot assign to ${t.value}`);
-          }
-          if (!this.startsExpr()) this.fail();
-          let e = this.namedExpression(true);
-          if (this.isKw('for') || (this.isKw('async') && this.isKw('for', this.peek()))) {
-            const generators = this.comprehensions();
-            e = { t: 'GeneratorExp', elt: e, generators };
-            if (args.length || keywords.length || !this.isOp(')')) this.fail(t, 'Generator expression must be parenthesized');
-          }
-          if (this.isOp('=')) this.fail(t, 'expression cannot contain assignment, perhaps you meant "=="?');
-          if (sawDoubleStar) pending ??= new ParseFailure('positional argument follows keyword argument unpacking', t.line, true);
-          else if (sawKeyword) pending ??= new ParseFailure('positional argument follows keyword argument', t.line, true);
-          args.push(e);
+    // list has been read (a=args ',' args), so errors further on take precedence; a generic
+    // error in the list gives way to it (parseEval).
+    const list = this.pendingArgs.length;
+    this.pendingArgs.push(undefined);
+    while (!this.isOp(')')) {
+      const t = this.tok;
+      if (this.isOp('*')) {
+        this.p++;
+        if (sawDoubleStar) this.fail(t, 'iterable argument unpacking follows keyword argument unpacking');
+        args.push({ t: 'Starred', value: this.expression() });
+      } else if (this.isOp('**')) {
+        this.p++;
+        keywords.push({ arg: null, value: this.expression() });
+        sawDoubleStar = true;
+      } else if (t.type === 'NAME' && !KEYWORDS.has(t.value) && this.isOp('=', this.peek())) {
+        this.p += 2;
+        keywords.push({ arg: t.value, value: this.expression() });
+        if (this.isKw('for') && this.noInvalid === 0) {
+          this.fail(t, "invalid syntax. Maybe you meant '==' or ':=' instead of '='?");
         }
-        if (this.isOp(',')) this.p++;
-        else if (!this.isOp(')')) this.fail();
+        sawKeyword = true;
+      } else {
+        if (t.type === 'NAME' && (t.value === 'True' || t.value === 'False' || t.value === 'None') && this.isOp('=', this.peek())) {
+          this.fail(t, `cannot assign to ${t.value}`);
+        }
+        if (!this.startsExpr()) this.fail();
+        let e = this.namedExpression(true);
+        if (this.isKw('for') || (this.isKw('async') && this.isKw('for', this.peek()))) {
+          const generators = this.comprehensions();
+          e = { t: 'GeneratorExp', elt: e, generators };
+          if (args.length || keywords.length || !this.isOp(')')) this.fail(t, 'Generator expression must be parenthesized');
+        }
+        if (this.isOp('=')) this.fail(t, 'expression cannot contain assignment, perhaps you meant "=="?');
+        if (sawDoubleStar) this.pendingArgs[list] ??= new ParseFailure('positional argument follows keyword argument unpacking', t.line, true);
+        else if (sawKeyword) this.pendingArgs[list] ??= new ParseFailure('positional argument follows keyword argument', t.line, true);
+        args.push(e);
       }
-    } catch (e) {
-      if (pending && e instanceof ParseFailure && !e.specific) throw pending;
-      throw e;
+      if (this.isOp(',')) this.p++;
+      else if (!this.isOp(')')) this.fail();
     }
+    const pending = this.pendingArgs.pop();
     if (pending) throw pending;
     this.p++; // )
     return { t: 'Call', func, args, keywords };
@@ -2252,15 +2272,15 @@ export function unparsePython(node: PyAstNode): string {
 
 const SURROGATE = /[\ud800-\udfff]/;
 
-/** Python cannot encode a lone surrogate in the source text to UTF-8. @throws PyException */
-function checkSurrogates(src: string): void {
+/** The error of a lone surrogate in the source text (Python cannot encode it to UTF-8). */
+function surrogateError(src: string): PyException | undefined {
   for (let i = 0; i < src.length; i++) {
     const c = src.charCodeAt(i);
     if (c >= 0xd800 && c <= 0xdfff) {
       const pair =
         c <= 0xdbff && i + 1 < src.length && src.charCodeAt(i + 1) >= 0xdc00 && src.charCodeAt(i + 1) <= 0xdfff;
       if (!pair) {
-        throw new PyException(
+        return new PyException(
           'UnicodeEncodeError',
           `'utf-8' codec can't encode character '\\u${c.toString(16)}' in position ${[...src.slice(0, i)].length}: surrogates not allowed`,
         );
@@ -2268,20 +2288,29 @@ function checkSurrogates(src: string): void {
       i++;
     }
   }
+  return undefined;
 }
 
 /** `ast.parse(text, mode="eval").body`. @throws PyException */
 export function parsePythonExpression(text: string): PyAstNode {
+  const node = parseExpression(text);
+  if (node instanceof PyException) throw node;
+  return node;
+}
+
+/** `ast.parse(text, mode="eval").body`, or the exception it raises (returned: a throw costs more than a parse). */
+function parseExpression(text: string): Node | PyException {
   let src = text;
-  if (src.includes('\0')) throw new PyException('SyntaxError', 'source code string cannot contain null bytes');
+  if (src.includes('\0')) return new PyException('SyntaxError', 'source code string cannot contain null bytes');
   if (src.includes('\r')) src = src.replace(/\r\n?/g, '\n');
   // Most texts have no surrogate: a regular expression rules them out faster than a loop.
-  if (SURROGATE.test(src)) checkSurrogates(src);
+  const surrogate = SURROGATE.test(src) ? surrogateError(src) : undefined;
+  if (surrogate !== undefined) return surrogate;
   const tokens = new Tokenizer(src).run();
   const node = new Parser(tokens).parseEval();
   // Every level of the tree has a token of its own, so only long inputs can be too deep.
-  if (2 * tokens.length + 10 > MAX_AST_DEPTH && astDepth(node) > MAX_AST_DEPTH) {
-    throw new PyException('RecursionError', RECURSION_ERROR);
+  if (!(node instanceof PyException) && 2 * tokens.length + 10 > MAX_AST_DEPTH && astDepth(node) > MAX_AST_DEPTH) {
+    return new PyException('RecursionError', RECURSION_ERROR);
   }
   return node;
 }
@@ -2327,18 +2356,21 @@ const enum Word {
   KEYWORD,
 }
 
-/** KEYWORDS by length, for `isKeywordAt`. */
-const KEYWORDS_BY_LENGTH: string[][] = [];
-for (const k of KEYWORDS) (KEYWORDS_BY_LENGTH[k.length] ??= []).push(k);
+/** KEYWORDS by length and first letter (`length * 128 + code`), for `isKeywordAt`. */
+const KEYWORDS_BY_START: (string[] | undefined)[] = [];
+for (const k of KEYWORDS) (KEYWORDS_BY_START[k.length * 128 + k.charCodeAt(0)] ??= []).push(k);
 
 /** Is `s.slice(start, end)` a keyword? (Without slicing: most names are not one.) */
 function isKeywordAt(s: string, start: number, end: number): boolean {
-  const candidates = KEYWORDS_BY_LENGTH[end - start];
+  const candidates = KEYWORDS_BY_START[(end - start) * 128 + s.charCodeAt(start)];
   if (candidates === undefined) return false;
-  const c = s.charCodeAt(start);
-  for (const k of candidates) if (k.charCodeAt(0) === c && s.startsWith(k, start)) return true;
+  for (const k of candidates) if (s.startsWith(k, start)) return true;
   return false;
 }
+
+/** Python ints below this are shared (a bigint is immutable): most literals of an answer are small. */
+const SMALL_INT_LIMIT = 1024;
+const SMALL_INTS: bigint[] = Array.from({ length: SMALL_INT_LIMIT }, (_, n) => BigInt(n));
 
 /**
  * What the full tokenizer + parser + `resolve_ast_call` give for the common shape of an answer,
@@ -2355,16 +2387,37 @@ function isKeywordAt(s: string, start: number, end: number): boolean {
 class SimpleCalls {
   private i = 0;
   private depth = 0;
-  constructor(private readonly s: string) {}
+  /**
+   * Reads `s` between `start` and `end` (the stripped text) in place: the `[` and `]` that
+   * decodePython adds where the text lacks them are virtual, which spares copying the text.
+   */
+  constructor(
+    private readonly s: string,
+    private readonly start: number,
+    private readonly end: number,
+  ) {}
 
   /** The calls of `[call, ...]` filling the whole text, or undefined. */
   parse(): PyValue[] | undefined {
     const s = this.s;
-    if (s.charCodeAt(0) !== 0x5b /* [ */) return undefined;
-    this.i = 1;
+    const empty = this.start === this.end;
+    this.i = !empty && s.charCodeAt(this.start) === 0x5b /* [ */ ? this.start + 1 : this.start;
+    // Where the (real or virtual) `]` is: the scan must reach it and end there.
+    const close = !empty && s.charCodeAt(this.end - 1) === 0x5d /* ] */ ? this.end - 1 : this.end;
     const calls: PyValue[] = [];
-    if (!this.items(0x5d /* ] */, calls, true)) return undefined;
-    return this.i === s.length ? exactSize(calls) : undefined;
+    this.skipSpace();
+    while (this.i < close) {
+      const call = this.call();
+      if (call === undefined) return undefined;
+      calls.push(call);
+      const c = this.skipSpace();
+      // Past a virtual `]`, skipSpace may run on over the stripped spaces: the same end.
+      if (this.i >= close) break;
+      if (c !== 0x2c /* , */) return undefined;
+      this.i++;
+      this.skipSpace();
+    }
+    return exactSize(calls);
   }
 
   private skipSpace(): number {
@@ -2374,14 +2427,11 @@ class SimpleCalls {
     return c;
   }
 
-  /**
-   * Comma-separated items up to `close` (a trailing comma allowed), into `out`: calls when
-   * `calls`, else values. Leaves the index after `close`.
-   */
-  private items(close: number, out: PyValue[], calls: boolean): boolean {
+  /** Comma-separated values up to `close` (a trailing comma allowed), into `out`. Leaves the index after `close`. */
+  private items(close: number, out: PyValue[]): boolean {
     let c = this.skipSpace();
     while (c !== close) {
-      const item = calls ? this.call() : this.value();
+      const item = this.value();
       if (item === undefined) return false;
       out.push(item);
       c = this.skipSpace();
@@ -2406,12 +2456,15 @@ class SimpleCalls {
   private word(): Word {
     const s = this.s;
     const start = this.i;
-    let c = s.charCodeAt(start);
-    if (!isAsciiIdStart(c)) return Word.NONE;
-    do c = s.charCodeAt(++this.i);
+    if (!isAsciiIdStart(s.charCodeAt(start))) return Word.NONE;
+    // A local index: the loop is the hottest of the fast path.
+    let i = start;
+    let c: number;
+    do c = s.charCodeAt(++i);
     while (isAsciiIdContinue(c));
+    this.i = i;
     if (c === 34 || c === 39 || c >= 0x80) return Word.NONE;
-    return isKeywordAt(s, start, this.i) ? Word.KEYWORD : Word.NAME;
+    return isKeywordAt(s, start, i) ? Word.KEYWORD : Word.NAME;
   }
 
   /** `name(.name)*(kw=value, ...)` -> `{name: {kw: value}}`, as resolveCall builds it. */
@@ -2499,7 +2552,7 @@ class SimpleCalls {
 
   private list(): PyValue[] | undefined {
     const out: PyValue[] = [];
-    return this.items(0x5d /* ] */, out, false) ? exactSize(out) : undefined;
+    return this.items(0x5d /* ] */, out) ? exactSize(out) : undefined;
   }
 
   /** `()`, `(v)` (just v), `(v,)`, `(v, w)`. */
@@ -2518,7 +2571,7 @@ class SimpleCalls {
     if (c !== 0x2c /* , */) return undefined;
     this.i++;
     const items: PyValue[] = [first];
-    return this.items(0x29, items, false) ? new PyTuple(items) : undefined;
+    return this.items(0x29, items) ? new PyTuple(items) : undefined;
   }
 
   /** `{k: v, ...}` with str, number, bool or None keys, set as resolveValue does (dictSet). */
@@ -2604,10 +2657,15 @@ class SimpleCalls {
     const s = this.s;
     const start = this.i;
     let c = s.charCodeAt(this.i);
+    // The integer part's value, exact up to 15 digits: an int needs no slice and no parse then.
+    let int = 0;
     if (c === 48 /* 0 */) {
       c = s.charCodeAt(++this.i);
     } else {
-      while (isDigit(c)) c = s.charCodeAt(++this.i);
+      do {
+        int = int * 10 + (c - 48);
+        c = s.charCodeAt(++this.i);
+      } while (isDigit(c));
     }
     let isFloat = false;
     if (c === 0x2e /* . */) {
@@ -2629,37 +2687,64 @@ class SimpleCalls {
     }
     // A digit after a leading 0, `_`, `j`, a prefix, a letter or a `.` right after: the full way.
     if (isAsciiIdContinue(c) || c === 0x2e || c >= 0x80) return undefined;
-    const text = s.slice(start, this.i);
-    if (isFloat) return Number(text);
-    if (text.length > SIMPLE_MAX_INT_DIGITS) return undefined;
-    return text.length <= 15 ? BigInt(+text) : BigInt(text);
+    if (isFloat) return Number(s.slice(start, this.i));
+    const digits = this.i - start;
+    if (digits <= 15) return int < SMALL_INT_LIMIT ? SMALL_INTS[int]! : BigInt(int);
+    return digits > SIMPLE_MAX_INT_DIGITS ? undefined : BigInt(s.slice(start, this.i));
   }
 }
 
 export type DecodeOutcome = { ok: true; calls: PyValue } | { ok: false; error: string };
 
-/** Python's `str.strip(chars)`. */
-function strip(s: string, chars: string): string {
-  let a = 0;
-  let b = s.length;
-  while (a < b && chars.includes(s[a]!)) a++;
-  while (b > a && chars.includes(s[b - 1]!)) b--;
-  return s.slice(a, b);
+/** Does `result.strip("`\n ")` strip the character? */
+function isStripped(c: number): boolean {
+  return c === 0x60 /* ` */ || c === 10 || c === 32;
 }
 
 /** BFCL's `default_decode_ast_prompting(result)` for Python-syntax output. */
 export function decodePython(result: PyValue): DecodeOutcome {
-  if (typeof result !== 'string') {
-    return { ok: false, error: `'${pyTypeName(result)}' object has no attribute 'strip'` };
-  }
+  if (typeof result !== 'string') return notText(result);
+  const start = strippedStart(result);
+  const end = strippedEnd(result, start);
+  const simple = new SimpleCalls(result, start, end).parse();
+  if (simple !== undefined) return { ok: true, calls: simple };
+  return decodeFullWay(result.slice(start, end));
+}
+
+/** decodePython without its fast path (the tests compare the two). */
+export function decodePythonFullWay(result: PyValue): DecodeOutcome {
+  if (typeof result !== 'string') return notText(result);
+  const start = strippedStart(result);
+  return decodeFullWay(result.slice(start, strippedEnd(result, start)));
+}
+
+function notText(result: PyValue): DecodeOutcome {
+  return { ok: false, error: `'${pyTypeName(result)}' object has no attribute 'strip'` };
+}
+
+/** Where `result.strip("`\n ")` starts. */
+function strippedStart(result: string): number {
+  let start = 0;
+  while (start < result.length && isStripped(result.charCodeAt(start))) start++;
+  return start;
+}
+
+/** Where `result.strip("`\n ")` ends. */
+function strippedEnd(result: string, start: number): number {
+  let end = result.length;
+  while (end > start && isStripped(result.charCodeAt(end - 1))) end--;
+  return end;
+}
+
+/** The tokenizer, parser and resolve_ast_call on the stripped text. */
+function decodeFullWay(stripped: string): DecodeOutcome {
+  let text = stripped;
+  if (!text.startsWith('[')) text = '[' + text;
+  if (!text.endsWith(']')) text = text + ']';
   try {
-    let text = strip(result, '`\n ');
-    if (!text.startsWith('[')) text = '[' + text;
-    if (!text.endsWith(']')) text = text + ']';
     // ast_parse: input_str.strip().strip("'") — a no-op once the text is bracketed.
-    const simple = new SimpleCalls(text).parse();
-    if (simple !== undefined) return { ok: true, calls: simple };
-    const body = parsePythonExpression(text);
+    const body = parseExpression(text);
+    if (body instanceof PyException) return { ok: false, error: body.message };
     const calls: PyValue[] = [];
     if (body.t === 'Call') {
       calls.push(resolveCall(body));

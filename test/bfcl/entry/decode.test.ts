@@ -7,6 +7,7 @@ import {
   isEmptyOutput,
   isFunctionCallingFormat,
 } from '../../../src/bfcl/scoring/decode.js';
+import { decodePythonFullWay } from '../../../src/bfcl/scoring/decode-python.js';
 import { parsePyJson } from '../../../src/bfcl/scoring/pyjson.js';
 import { pyRepr } from '../../../src/bfcl/scoring/pyvalue.js';
 import type { PyValue } from '../../../src/bfcl/scoring/types.js';
@@ -123,6 +124,36 @@ describe("decoder 'python' (BFCL's default_decode_ast_prompting)", () => {
   it('keeps tuples as tuples and big ints exact', () => {
     const out = decodePython('f(a=(1, 2.0), b=123456789012345678901234567890)');
     expect(ok(out)).toBe("[{'f': {'a': (1, 2.0), 'b': 123456789012345678901234567890}}]");
+  });
+});
+
+/** Texts at the edges of decodePython's fast path (some just inside it, some just outside). */
+const FAST_PATH_EDGES = [
+  // the brackets it adds where they are missing (virtual ones) and the stripped ends
+  '', '[', ']', '[]', ' [] ', '`', '``', '[ ]', 'f(a=1)', '[f(a=1)', 'f(a=1)]', '```\nf(a=1)\n```', '```python\nf(a=1)\n```',
+  'f(a=1)\t', 'f(a=1)\t\n ', '\tf(a=1)', ' \n f(a=1) \n ', 'f(a=1)\r', 'f(a=1)`', 'f(a=1) `', '`f(a="`")`', 'f(a="x`',
+  'f(a=1),', '[f(a=1),]', '[,f(a=1)]', '[f(a=1),,]', 'f(a=1), ,', '[f(a=1)], g(b=2)]', '[f(a=1)] extra', 'f(a=1) g(b=2)',
+  'f(a=[1]', '[f(a=[1]', 'f(a=[1])]', '[[f(a=1)]', 'f(a=1)]]', '\n\nf(a=1)\n\n', 'f(a=1)\ng(b=2)', '[f(a=1),\n g(b=2)]',
+  'f(a=1)\n', '(f(a=1))', 'f(a=(1)', 'f(a=1', 'f(', 'f', '[f]', 'f()', 'f(1, 2)', 'f(a=1, 2)', 'a.b.c(d=1)', 'a..b(c=1)',
+  // numbers: small ones are shared, longer ones parsed from the text
+  'f(a=0, b=7, c=1023, d=1024, e=-1024, g=+5, h=~3, i=-0)', 'f(a=999999999999999, b=1000000000000000, c=9007199254740993)',
+  `f(a=${'9'.repeat(300)})`, `f(a=${'9'.repeat(301)})`, 'f(a=007)', 'f(a=0.5, b=1e3, c=1.5E-3, d=0e0, e=1_000, g=0x1F, h=1j)',
+  'f(a=1.)', 'f(a=.5)', 'f(a=1e)', 'f(a=1.5.2)', 'f(a=12abc)', 'f(a=- 1)', 'f(a=--1)',
+  // names and keywords
+  'f(a=None, b=True, c=False, d=true, e=none)', 'f(None=1)', 'f(a=if)', 'f(a=not)', 'f(class=1)', 'f(a=Nonex, b=elif_, c=_)',
+  'f(a=is)', 'f(lambda=1)', 'if(a=1)', 'True(a=1)', 'f(a=x, b=y.z)', 'f(a==1)', 'f(a =\n 1)', 'f(é=1)', 'f(a=é)',
+  // strings and containers
+  String.raw`f(a="x\ny", b='x\'y', c=r"x", d=u"x", e="a" "b", g=r"a" 'b', h=b"x", i=f"x")`, String.raw`f(a="\x41", b="\u0041")`,
+  'f(a="""x""")', "f(a='')", String.raw`f(a="\q\7")`, 'f(a=[], b=(), c={}, d=(1,), e=(1), g=[1, [2, (3, {"k": None})]])',
+  'f(a={1: "a", 1.0: "b", True: "c", "1": "d"})', 'f(a={[1]: 2})', 'f(a={1, 2})', 'f(a={"k" 1})', 'f(a=[1 2])',
+];
+
+describe("decoder 'python': the fast path", () => {
+  it.each(FAST_PATH_EDGES)('gives what the full way gives for %j', (text) => {
+    const fast = decodePython(text);
+    const full = decodePythonFullWay(text);
+    expect(fast).toEqual(full);
+    if (fast.ok && full.ok) expect(pyRepr(fast.calls)).toBe(pyRepr(full.calls)); // key order too
   });
 });
 
