@@ -615,6 +615,30 @@ type Node =
 
 const COMPARE_OPS = new Set(['==', '!=', '<', '>', '<=', '>=']);
 
+/** The grammar's binary-operator levels, loosest first (bitwise_or ... term). */
+const enum BinaryLevel {
+  BITWISE_OR = 1,
+  BITWISE_XOR,
+  BITWISE_AND,
+  SHIFT,
+  SUM,
+  TERM,
+}
+const BINARY_LEVELS = new Map<string, BinaryLevel>([
+  ['|', BinaryLevel.BITWISE_OR],
+  ['^', BinaryLevel.BITWISE_XOR],
+  ['&', BinaryLevel.BITWISE_AND],
+  ['<<', BinaryLevel.SHIFT],
+  ['>>', BinaryLevel.SHIFT],
+  ['+', BinaryLevel.SUM],
+  ['-', BinaryLevel.SUM],
+  ['*', BinaryLevel.TERM],
+  ['/', BinaryLevel.TERM],
+  ['//', BinaryLevel.TERM],
+  ['%', BinaryLevel.TERM],
+  ['@', BinaryLevel.TERM],
+]);
+
 /**
  * A parser error: generic ("invalid syntax") or one of CPython's specific second-pass messages.
  * Not an Error: it is thrown and caught inside the parser (lookaheads fail often), and building
@@ -1106,32 +1130,37 @@ class Parser {
     return ops.length ? { t: 'Compare', left, ops, comparators } : left;
   }
 
-  private binary(ops: readonly string[], next: () => Node): Node {
-    let left = next();
-    while (this.tok.type === 'OP' && ops.includes(this.tok.value)) {
-      const op = this.tok.value;
+  /** bitwise_or: its levels down to term (`|` `^` `&` `<<` `+` `*`), left-associative. */
+  private bitwiseOr(): Node {
+    return this.binary(BinaryLevel.BITWISE_OR);
+  }
+
+  /**
+   * The binary-operator levels from `level` down to term, by precedence climbing: one frame for
+   * all of them (a parse error unwinds every frame, at a cost per frame), the same trees as a
+   * rule per level. A continuation that fails inside a lookahead ends the operand there, as PEG's
+   * backtracking does (outer levels retry that operator in vain, at the same place).
+   */
+  private binary(level: BinaryLevel): Node {
+    let left = this.factor();
+    for (;;) {
+      const t = this.tok;
+      const opLevel = t.type === 'OP' ? BINARY_LEVELS.get(t.value) : undefined;
+      if (opLevel === undefined || opLevel < level) return left;
       const save = this.p;
       const right = this.opt(() => {
         this.p++;
-        return next();
+        return this.binary(opLevel + 1);
       });
       if (right === undefined) {
         this.p = save;
         return left;
       }
-      left = { t: 'BinOp', op, left, right };
+      left = { t: 'BinOp', op: t.value, left, right };
     }
-    return left;
   }
 
-  private bitwiseOr = (): Node => this.binary(['|'], this.bitwiseXor);
-  private bitwiseXor = (): Node => this.binary(['^'], this.bitwiseAnd);
-  private bitwiseAnd = (): Node => this.binary(['&'], this.shiftExpr);
-  private shiftExpr = (): Node => this.binary(['<<', '>>'], this.sum);
-  private sum = (): Node => this.binary(['+', '-'], this.term);
-  private term = (): Node => this.binary(['*', '/', '//', '%', '@'], this.factor);
-
-  private factor = (): Node => {
+  private factor(): Node {
     const t = this.tok;
     if (t.type === 'OP' && (t.value === '-' || t.value === '+' || t.value === '~')) {
       this.p++;
@@ -1141,7 +1170,7 @@ class Parser {
       return { t: 'UnaryOp', op: t.value, operand };
     }
     return this.power();
-  };
+  }
 
   private power(): Node {
     const left = this.awaitPrimary();

@@ -121,6 +121,10 @@ describe("decoder 'python' (BFCL's default_decode_ast_prompting)", () => {
   it('rejects non-text results', () => {
     expect(err(decodePython(j('[]')))).toBe("'list' object has no attribute 'strip'");
   });
+  it("evaluates binary operations with Python's precedence and associativity", () => {
+    const out = decodePython('f(a=1+2*3-4, b=2**3**2, c=1|2^3&4<<1, d=10//3%2, e=[1]+[2]*2, g=1 - -1, h=7-2-1, i=2*3//4, j=1<<2+1, k=5&3|8^1)');
+    expect(ok(out)).toBe("[{'f': {'a': 3, 'b': 512, 'c': 3, 'd': 1, 'e': [1, 2, 2], 'g': 2, 'h': 4, 'i': 1, 'j': 8, 'k': 9}}]");
+  });
   it('keeps tuples as tuples and big ints exact', () => {
     const out = decodePython('f(a=(1, 2.0), b=123456789012345678901234567890)');
     expect(ok(out)).toBe("[{'f': {'a': (1, 2.0), 'b': 123456789012345678901234567890}}]");
