@@ -2408,10 +2408,11 @@ const SMALL_INTS: bigint[] = Array.from({ length: SMALL_INT_LIMIT }, (_, n) => B
  * ones before them are parsed and dropped, as resolveCall drops them), whose values are one-line
  * string literals (plain, `u`, or `r` without backslashes; adjacent ones joined; escapes that
  * cannot fail), decimal int/float literals (a unary operator before one negates it, as in
- * resolveValue), True/False/None, bare names, and lists, tuples and dicts of those. At the first
- * thing outside that subset (anything unusual, every syntax error included) `parse` gives up and
- * returns undefined, and the text goes the full way, which alone knows Python's errors; on text
- * it accepts, the result is the same.
+ * resolveValue), True/False/None, bare names, and lists, tuples and dicts of those; a list item
+ * that is such a value and not a call fails the decoder's assertion. At the first thing outside
+ * that subset (anything unusual, every syntax error included) `parse` gives up and returns
+ * undefined, and the text goes the full way, which alone knows Python's errors; on text it
+ * accepts, the outcome is the same.
  */
 class SimpleCalls {
   private i = 0;
@@ -2426,19 +2427,27 @@ class SimpleCalls {
     private readonly end: number,
   ) {}
 
-  /** The calls of `[call, ...]` filling the whole text, or undefined. */
-  parse(): PyValue[] | undefined {
+  /** The outcome of `[item, ...]` filling the whole text, or undefined. */
+  parse(): DecodeOutcome | undefined {
     const s = this.s;
     const empty = this.start === this.end;
     this.i = !empty && s.charCodeAt(this.start) === 0x5b /* [ */ ? this.start + 1 : this.start;
     // Where the (real or virtual) `]` is: the scan must reach it and end there.
     const close = !empty && s.charCodeAt(this.end - 1) === 0x5d /* ] */ ? this.end - 1 : this.end;
     const calls: PyValue[] = [];
+    let allCalls = true;
     this.skipSpace();
     while (this.i < close) {
+      const at = this.i;
       const call = this.call();
-      if (call === undefined) return undefined;
-      calls.push(call);
+      if (call !== undefined) calls.push(call);
+      else {
+        // Not a call: still the assertion's failure if it is a value (the whole text must parse).
+        this.i = at;
+        this.depth = 0;
+        if (this.value() === undefined) return undefined;
+        allCalls = false;
+      }
       const c = this.skipSpace();
       // Past a virtual `]`, skipSpace may run on over the stripped spaces: the same end.
       if (this.i >= close) break;
@@ -2446,7 +2455,8 @@ class SimpleCalls {
       this.i++;
       this.skipSpace();
     }
-    return exactSize(calls);
+    // decodePython's `assert isinstance(elem, ast.Call)`: an AssertionError, whose str() is empty.
+    return allCalls ? { ok: true, calls: exactSize(calls) } : { ok: false, error: '' };
   }
 
   private skipSpace(): number {
@@ -2735,9 +2745,7 @@ export function decodePython(result: PyValue): DecodeOutcome {
   if (typeof result !== 'string') return notText(result);
   const start = strippedStart(result);
   const end = strippedEnd(result, start);
-  const simple = new SimpleCalls(result, start, end).parse();
-  if (simple !== undefined) return { ok: true, calls: simple };
-  return decodeFullWay(result.slice(start, end));
+  return new SimpleCalls(result, start, end).parse() ?? decodeFullWay(result.slice(start, end));
 }
 
 /** decodePython without its fast path (the tests compare the two). */

@@ -150,6 +150,10 @@ const FAST_PATH_EDGES = [
   String.raw`f(a="x\ny", b='x\'y', c=r"x", d=u"x", e="a" "b", g=r"a" 'b', h=b"x", i=f"x")`, String.raw`f(a="\x41", b="\u0041")`,
   'f(a="""x""")', "f(a='')", String.raw`f(a="\q\7")`, 'f(a=[], b=(), c={}, d=(1,), e=(1), g=[1, [2, (3, {"k": None})]])',
   'f(a={1: "a", 1.0: "b", True: "c", "1": "d"})', 'f(a={[1]: 2})', 'f(a={1, 2})', 'f(a={"k" 1})', 'f(a=[1 2])',
+  // list items that are not calls (the decoder's assertion)
+  '[{}]', '{}', '3.14', 'null', 'None', '()', '(1)', '[f]', '[f(), 1]', '[1, f(a=1)]', '[f(a=1), 2]', '[f(a=1), g]', '[1, 2 3]',
+  '[f(a=1), x.y]', '[1, f(a=-x)]', '[f(a=-x), 1]', '[f(a=1, 2, b=3), 1]', '[{"name": "f", "arguments": {"a": 1}}]', '"[f(a=1)]"',
+  "'f(a=1)'", '[f(a=1)](x)', '[1][0]', 'f(a=1)(b=2)', 'f.g', '[(f(a=1))]', '[-f]', '[1, 2, 3', 'f(a=1), 1', '[[f(a=1)]]', '[f(a=1) 1]',
 ];
 
 describe("decoder 'python': the fast path", () => {
