@@ -270,6 +270,13 @@ class Tokenizer {
   /** The operator at the index (longest match); a tokenizer error for a character that starts no token. */
   private operator(c: number): string {
     const s = this.s;
+    // The usual ones of an answer without slicing: `=` `.` `:` `-` `+` not starting a longer one.
+    const next = s.charCodeAt(this.i + 1);
+    if (c === 61 /* = */ && next !== 61) return '=';
+    if (c === 46 /* . */ && next !== 46) return '.';
+    if (c === 58 /* : */ && next !== 61) return ':';
+    if (c === 45 /* - */ && next !== 61 && next !== 62) return '-';
+    if (c === 43 /* + */ && next !== 61) return '+';
     const three = s.slice(this.i, this.i + 3);
     if (OPERATORS3.has(three)) return three;
     const two = s.slice(this.i, this.i + 2);
@@ -287,6 +294,35 @@ class Tokenizer {
   }
 
   private number(): void {
+    if (!this.plainNumber()) this.anyNumber();
+  }
+
+  /**
+   * A decimal int (not 0-led, no `_`) or `d.d` float followed by a delimiter, the usual literals,
+   * without the general rules' closures and regular expressions; false (nothing read) for others.
+   */
+  private plainNumber(): boolean {
+    const s = this.s;
+    const start = this.i;
+    let i = start;
+    let c = s.charCodeAt(i);
+    if (!isDigit(c) || (c === 48 && isDigit(s.charCodeAt(i + 1)))) return false;
+    do c = s.charCodeAt(++i);
+    while (isDigit(c));
+    const isFloat = c === 46; /* . */
+    if (isFloat) {
+      do c = s.charCodeAt(++i);
+      while (isDigit(c));
+    }
+    if (isAsciiIdContinue(c) || c === 46 || c >= 0x80) return false;
+    if (!isFloat && i - start > INT_MAX_STR_DIGITS) return false;
+    const raw = s.slice(start, i);
+    this.i = i;
+    this.push('NUMBER', raw, isFloat ? Number(raw) : BigInt(raw));
+    return true;
+  }
+
+  private anyNumber(): void {
     const s = this.s;
     const start = this.i;
     const line = this.line;
@@ -395,26 +431,26 @@ class Tokenizer {
     const n = s.length;
     const line = this.line;
     let i = start + prefix.length;
-    const q = s[i]!;
-    const triple = s.startsWith(q + q + q, i);
+    const q = s.charCodeAt(i);
+    const triple = s.charCodeAt(i + 1) === q && s.charCodeAt(i + 2) === q;
     const qlen = triple ? 3 : 1;
     i += qlen;
     const bodyStart = i;
     let bodyEnd = -1;
     while (i < n) {
-      const c = s[i]!;
-      if (c === '\\') {
-        if (s[i + 1] === '\n') this.line++;
+      const c = s.charCodeAt(i);
+      if (c === 92 /* \ */) {
+        if (s.charCodeAt(i + 1) === 10) this.line++;
         i += 2;
         continue;
       }
-      if (c === '\n') {
+      if (c === 10) {
         if (!triple) {
           throw syntaxError(`unterminated string literal (detected at line ${this.line})`, line);
         }
         this.line++;
       }
-      if (c === q && (!triple || s.startsWith(q + q + q, i))) {
+      if (c === q && (!triple || (s.charCodeAt(i + 1) === q && s.charCodeAt(i + 2) === q))) {
         bodyEnd = i;
         break;
       }
@@ -2320,6 +2356,19 @@ function surrogateError(src: string): PyException | undefined {
   return undefined;
 }
 
+/**
+ * The tokenizer's error when it is the outcome whatever the parse: it ends the tokens and is not
+ * an unclosed bracket, so the parser either meets it or fails earlier with a syntax error that it
+ * replaces (see parseEval); no INDENT token, so no IndentationError, and too few tokens to
+ * nest deeper than the parser's recursion limit (a level takes a token at most twice).
+ */
+function certainTokenizerError(tokens: Token[]): PyException | undefined {
+  const last = tokens[tokens.length - 1]!;
+  if (last.type !== 'ERRORTOKEN' || last.unclosedLine !== undefined || tokens.length > MAX_DEPTH / 4) return undefined;
+  for (const t of tokens) if (t.type === 'INDENT') return undefined;
+  return last.error;
+}
+
 /** `ast.parse(text, mode="eval").body`. @throws PyException */
 export function parsePythonExpression(text: string): PyAstNode {
   const node = parseExpression(text);
@@ -2336,6 +2385,8 @@ function parseExpression(text: string): Node | PyException {
   const surrogate = SURROGATE.test(src) ? surrogateError(src) : undefined;
   if (surrogate !== undefined) return surrogate;
   const tokens = new Tokenizer(src).run();
+  const tokenizerError = certainTokenizerError(tokens);
+  if (tokenizerError !== undefined) return tokenizerError;
   const node = new Parser(tokens).parseEval();
   // Every level of the tree has a token of its own, so only long inputs can be too deep.
   if (!(node instanceof PyException) && 2 * tokens.length + 10 > MAX_AST_DEPTH && astDepth(node) > MAX_AST_DEPTH) {

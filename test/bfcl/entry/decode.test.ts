@@ -53,6 +53,12 @@ describe("decoder 'fc' (OpenAI-style function calling)", () => {
 
 /** Expected values produced by BFCL's own default_decode_ast_prompting (Python 3.11). */
 const PYTHON_CASES: [string, boolean, string][] = [
+  // a tokenizer error ending the text is the outcome without a parse, except after an INDENT
+  ["f(a=1)] x", false, "unmatched ']' (<unknown>, line 1)"],
+  ["f(a=1)\n  g(b=2)] x", false, "unmatched ']' (<unknown>, line 2)"],
+  ["f(a=1, 2)\n €", false, "invalid character '€' (U+20AC) (<unknown>, line 2)"],
+  ["f(a=1)]\n  x €", false, "unexpected indent (<unknown>, line 2)"],
+  ["f(a=1)]\n  g(b=2) €", false, "unexpected indent (<unknown>, line 2)"],
   ["f(a=-x)", false, "'Name' object has no attribute 'value'"],
   ["f(a=-(1))", true, "[{'f': {'a': -1}}]"],
   ["f(a=--1)", false, "'UnaryOp' object has no attribute 'value'"],
