@@ -2460,7 +2460,8 @@ const SMALL_INTS: bigint[] = Array.from({ length: SMALL_INT_LIMIT }, (_, n) => B
  * string literals (plain, `u`, or `r` without backslashes; adjacent ones joined; escapes that
  * cannot fail), decimal int/float literals (a unary operator before one negates it, as in
  * resolveValue), True/False/None, bare names, and lists, tuples and dicts of those; a list item
- * that is such a value and not a call fails the decoder's assertion. At the first thing outside
+ * that is such a value and not a call fails the decoder's assertion, a positional argument after
+ * a keyword one is the parser's error (nothing else can fail in it). At the first thing outside
  * that subset (anything unusual, every syntax error included) `parse` gives up and returns
  * undefined, and the text goes the full way, which alone knows Python's errors; on text it
  * accepts, the outcome is the same.
@@ -2468,6 +2469,8 @@ const SMALL_INTS: bigint[] = Array.from({ length: SMALL_INT_LIMIT }, (_, n) => B
 class SimpleCalls {
   private i = 0;
   private depth = 0;
+  /** Where the first positional argument after a keyword one is, or -1. */
+  private misplaced = -1;
   /**
    * Reads `s` between `start` and `end` (the stripped text) in place: the `[` and `]` that
    * decodePython adds where the text lacks them are virtual, which spares copying the text.
@@ -2506,8 +2509,18 @@ class SimpleCalls {
       this.i++;
       this.skipSpace();
     }
+    if (this.misplaced >= 0) {
+      return { ok: false, error: `positional argument follows keyword argument (<unknown>, line ${this.lineAt(this.misplaced)})` };
+    }
     // decodePython's `assert isinstance(elem, ast.Call)`: an AssertionError, whose str() is empty.
     return allCalls ? { ok: true, calls: exactSize(calls) } : { ok: false, error: '' };
+  }
+
+  /** The line of the text (as the tokenizer counts them) at an index. */
+  private lineAt(index: number): number {
+    let line = 1;
+    for (let k = this.start; k < index; k++) if (this.s.charCodeAt(k) === 10) line++;
+    return line;
   }
 
   private skipSpace(): number {
@@ -2583,8 +2596,9 @@ class SimpleCalls {
         if (value === undefined) return undefined;
         args.set(kw, value); // a repeated keyword keeps its first place and takes the last value, as in resolveCall
       } else {
-        // A positional argument: parsed, then dropped by resolveCall; after a keyword it is an error.
-        if (args.size > 0) return undefined;
+        // A positional argument: parsed, then dropped by resolveCall. After a keyword it is the
+        // parser's error, reported once the whole text has parsed (that of the first such call).
+        if (args.size > 0 && this.misplaced < 0) this.misplaced = at;
         this.i = at;
         if (this.value() === undefined) return undefined;
       }

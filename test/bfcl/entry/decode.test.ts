@@ -160,6 +160,10 @@ const FAST_PATH_EDGES = [
   '[{}]', '{}', '3.14', 'null', 'None', '()', '(1)', '[f]', '[f(), 1]', '[1, f(a=1)]', '[f(a=1), 2]', '[f(a=1), g]', '[1, 2 3]',
   '[f(a=1), x.y]', '[1, f(a=-x)]', '[f(a=-x), 1]', '[f(a=1, 2, b=3), 1]', '[{"name": "f", "arguments": {"a": 1}}]', '"[f(a=1)]"',
   "'f(a=1)'", '[f(a=1)](x)', '[1][0]', 'f(a=1)(b=2)', 'f.g', '[(f(a=1))]', '[-f]', '[1, 2, 3', 'f(a=1), 1', '[[f(a=1)]]', '[f(a=1) 1]',
+  // positional arguments after keyword ones (the parser's error, at the argument's line)
+  'f(a=1, 2)', 'f(1, a=2)', 'f(a=1, 2, b=3, 4)', 'f(a=1, x)', 'f(a=1, None)', 'f(a=1, True=2)', 'f(a=1, -1)', 'f(a=1, [1, 2])',
+  '\n\nf(a=1,\n 2)', '[f(a=1),\n g(b=1,\n\n "x")]', '[g(b=2), f(a=1, 2), h(c=1, 3)]', '[1, f(a=1, 2)]', 'f(a=1, 2) x',
+  'f(a=1, 2, b=x.y)', 'f(a=1, 2)] x', 'f(a=1, 2', 'f(a=1, **k, 2)', 'f(a=1, *k)', 'f(a=1, 2 for x in y)', 'f(a=1, "x"=2)',
 ];
 
 describe("decoder 'python': the fast path", () => {
