@@ -1090,7 +1090,18 @@ class Parser {
   }
 
   private disjunction(): Node {
-    const first = this.conjunction();
+    const t = this.tok;
+    if (t.type === 'NAME' ? t.value === 'not' || t.value === 'await' : t.type === 'OP' && (t.value === '-' || t.value === '+' || t.value === '~')) {
+      return this.disjunctionFrom(this.conjunction());
+    }
+    // The usual operand begins with a primary, which every level down to it would parse first:
+    // parse it here and let each level go on from it, one frame instead of nine (a parse error
+    // unwinds every frame, at a cost per frame).
+    const power = this.powerFrom(this.primary());
+    return this.disjunctionFrom(this.conjunctionFrom(this.comparisonFrom(this.binaryFrom(BinaryLevel.BITWISE_OR, power))));
+  }
+
+  private disjunctionFrom(first: Node): Node {
     if (!this.isKw('or')) return first;
     const values = [first];
     while (this.isKw('or')) {
@@ -1101,7 +1112,10 @@ class Parser {
   }
 
   private conjunction(): Node {
-    const first = this.inversion();
+    return this.conjunctionFrom(this.inversion());
+  }
+
+  private conjunctionFrom(first: Node): Node {
     if (!this.isKw('and')) return first;
     const values = [first];
     while (this.isKw('and')) {
@@ -1148,7 +1162,10 @@ class Parser {
   }
 
   private comparison(): Node {
-    const left = this.bitwiseOr();
+    return this.comparisonFrom(this.bitwiseOr());
+  }
+
+  private comparisonFrom(left: Node): Node {
     const ops: string[] = [];
     const comparators: Node[] = [];
     for (;;) {
@@ -1178,7 +1195,11 @@ class Parser {
    * backtracking does (outer levels retry that operator in vain, at the same place).
    */
   private binary(level: BinaryLevel): Node {
-    let left = this.factor();
+    return this.binaryFrom(level, this.factor());
+  }
+
+  private binaryFrom(level: BinaryLevel, first: Node): Node {
+    let left = first;
     for (;;) {
       const t = this.tok;
       const opLevel = t.type === 'OP' ? BINARY_LEVELS.get(t.value) : undefined;
@@ -1209,7 +1230,10 @@ class Parser {
   }
 
   private power(): Node {
-    const left = this.awaitPrimary();
+    return this.powerFrom(this.awaitPrimary());
+  }
+
+  private powerFrom(left: Node): Node {
     if (this.isOp('**')) {
       this.p++;
       return { t: 'BinOp', op: '**', left, right: this.factor() };
