@@ -196,6 +196,22 @@ class Tokenizer {
     this.push('EOF', '');
   }
 
+  /**
+   * After `run`: when the text ended inside brackets (the tokens end with the "was never closed"
+   * error), the tokens with those brackets closed at the end instead; else undefined.
+   */
+  closedTokens(): Token[] | undefined {
+    const last = this.tokens[this.tokens.length - 1];
+    if (last === undefined || last.type !== 'ERRORTOKEN' || last.unclosedLine === undefined) return undefined;
+    const closed = this.tokens.slice(0, -1);
+    for (let k = this.parens.length - 1; k >= 0; k--) {
+      const ch = this.parens[k]!.ch;
+      closed.push(token('OP', ch === '(' ? ')' : ch === '[' ? ']' : '}', this.line, k));
+    }
+    closed.push(token('EOF', '', this.line, 0));
+    return closed;
+  }
+
   private token(c: number): void {
     const s = this.s;
     const n = s.length;
@@ -2393,6 +2409,18 @@ function certainTokenizerError(tokens: Token[]): PyException | undefined {
   return last.error;
 }
 
+/**
+ * The "was never closed" error when it is the outcome: when the text parses with its brackets
+ * closed at the end. The parse of the real tokens goes the same way up to where they end, and
+ * the parser meets the error there (it stops the parse, see parseEval), without the cost of
+ * unwinding the descent; any failure of that parse leaves the outcome to the real one.
+ */
+function unclosedError(tokenizer: Tokenizer): PyException | undefined {
+  const closed = tokenizer.closedTokens();
+  if (closed === undefined || new Parser(closed).parseEval() instanceof PyException) return undefined;
+  return tokenizer.tokens[tokenizer.tokens.length - 1]!.error;
+}
+
 /** `ast.parse(text, mode="eval").body`. @throws PyException */
 export function parsePythonExpression(text: string): PyAstNode {
   const node = parseExpression(text);
@@ -2408,8 +2436,9 @@ function parseExpression(text: string): Node | PyException {
   // Most texts have no surrogate: a regular expression rules them out faster than a loop.
   const surrogate = SURROGATE.test(src) ? surrogateError(src) : undefined;
   if (surrogate !== undefined) return surrogate;
-  const tokens = new Tokenizer(src).run();
-  const tokenizerError = certainTokenizerError(tokens);
+  const tokenizer = new Tokenizer(src);
+  const tokens = tokenizer.run();
+  const tokenizerError = certainTokenizerError(tokens) ?? unclosedError(tokenizer);
   if (tokenizerError !== undefined) return tokenizerError;
   const node = new Parser(tokens).parseEval();
   // Every level of the tree has a token of its own, so only long inputs can be too deep.
