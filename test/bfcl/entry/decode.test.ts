@@ -163,6 +163,8 @@ const FAST_PATH_EDGES = [
   'f(a=is)', 'f(lambda=1)', 'if(a=1)', 'True(a=1)', 'f(a=x, b=y.z)', 'f(a==1)', 'f(a =\n 1)', 'f(é=1)', 'f(a=é)',
   // strings and containers
   String.raw`f(a="x\ny", b='x\'y', c=r"x", d=u"x", e="a" "b", g=r"a" 'b', h=b"x", i=f"x")`, String.raw`f(a="\x41", b="\u0041")`,
+  'f(a="it\'s", b=\'say "hi"\', c="tab\there", d="😀", e="\ud800", f="x\u0001y", g="\u007f", h="é", i="a\\"b")',
+  'f(a="unterminated)', "f(a='x\ny')", 'f(a="\udc00x")', 'f(a_b1=1, _c=2, A9=3, a1b2c3d4e5f6g7h8i9j0k=4)',
   'f(a="""x""")', "f(a='')", String.raw`f(a="\q\7")`, 'f(a=[], b=(), c={}, d=(1,), e=(1), g=[1, [2, (3, {"k": None})]])',
   'f(a={1: "a", 1.0: "b", True: "c", "1": "d"})', 'f(a={[1]: 2})', 'f(a={1, 2})', 'f(a={"k" 1})', 'f(a=[1 2])',
   // list items that are not calls (the decoder's assertion)
