@@ -2514,13 +2514,14 @@ const SMALL_INTS: bigint[] = Array.from({ length: SMALL_INT_LIMIT }, (_, n) => B
 /**
  * What the full tokenizer + parser + `resolve_ast_call` give for the common shape of an answer,
  * `[f(a=1, b='x'), g.h(c=[1, -2.5], d={'k': None}, e=(1, 2), f=name)]`, in one pass over the text
- * without building tokens or an AST: calls by dotted ASCII name with keyword arguments (positional
- * ones before them are parsed and dropped, as resolveCall drops them), whose values are one-line
- * string literals (plain, `u`, or `r` without backslashes; adjacent ones joined; escapes that
- * cannot fail), decimal int/float literals (a unary operator before one negates it, as in
- * resolveValue), True/False/None, bare names, and lists, tuples and dicts of those; a list item
- * that is such a value and not a call fails the decoder's assertion, a positional argument after
- * a keyword one is the parser's error (nothing else can fail in it). At the first thing outside
+ * without building tokens or an AST: calls (maybe parenthesized) by dotted ASCII name with keyword
+ * arguments and `**` ones (positional ones before them are parsed and dropped, as resolveCall
+ * drops them), whose values are one-line string literals (plain, `u`, or `r` without
+ * backslashes; adjacent ones joined; escapes that cannot fail; triple-quoted without their quote
+ * inside), int (decimal, `0x`, `0o`, `0b`) and float literals (a unary operator before one negates
+ * it, as in resolveValue), True/False/None, bare names, and lists, tuples and dicts of those; a
+ * list item that is such a value and not a call fails the decoder's assertion, a positional
+ * argument after a keyword one is the parser's error (nothing else can fail in it). At the first thing outside
  * that subset (anything unusual, every syntax error included) `parse` gives up and returns
  * undefined, and the text goes the full way, which alone knows Python's errors; on text it
  * accepts, the outcome is the same.
@@ -2552,7 +2553,7 @@ class SimpleCalls {
     this.skipSpace();
     while (this.i < close) {
       const at = this.i;
-      const call = this.call();
+      const call = this.parenthesizedCall();
       if (call !== undefined) calls.push(call);
       else {
         // Not a call: still the assertion's failure if it is a value (the whole text must parse).
@@ -2629,6 +2630,24 @@ class SimpleCalls {
     return isKeywordAt(s, start, i) ? Word.KEYWORD : Word.NAME;
   }
 
+  /** A call, maybe in parentheses (`(f(a=1))`: a call still, not a tuple). */
+  private parenthesizedCall(): PyDict | undefined {
+    const s = this.s;
+    let parens = 0;
+    while (s.charCodeAt(this.i) === 0x28 /* ( */) {
+      if (++parens > SIMPLE_MAX_DEPTH) return undefined;
+      this.i++;
+      this.skipSpace();
+    }
+    const call = this.call();
+    if (call === undefined) return undefined;
+    for (; parens > 0; parens--) {
+      if (this.skipSpace() !== 0x29 /* ) */) return undefined;
+      this.i++;
+    }
+    return call;
+  }
+
   /** `name(.name)*(kw=value, ...)` -> `{name: {kw: value}}`, as resolveCall builds it. */
   private call(): PyDict | undefined {
     const s = this.s;
@@ -2642,9 +2661,26 @@ class SimpleCalls {
     if (this.skipSpace() !== 0x28 /* ( */) return undefined;
     this.i++;
     const args: PyDict = new Map();
+    let doubleStar = false;
     let c = this.skipSpace();
     while (c !== 0x29 /* ) */) {
       const at = this.i;
+      if (c === 0x2a /* * */) {
+        // `**mapping`: a keyword without a name, which resolveCall sets under None.
+        if (s.charCodeAt(at + 1) !== 0x2a) return undefined;
+        this.i += 2;
+        this.skipSpace();
+        const value = this.value();
+        if (value === undefined) return undefined;
+        dictSet(args, null, value);
+        doubleStar = true;
+        c = this.skipSpace();
+        if (c === 0x2c /* , */) {
+          this.i++;
+          c = this.skipSpace();
+        } else if (c !== 0x29) return undefined;
+        continue;
+      }
       const isName = this.name();
       const kwEnd = this.i;
       if (isName && this.skipSpace() === 0x3d /* = */ && s.charCodeAt(this.i + 1) !== 0x3d) {
@@ -2656,7 +2692,9 @@ class SimpleCalls {
         args.set(kw, value); // a repeated keyword keeps its first place and takes the last value, as in resolveCall
       } else {
         // A positional argument: parsed, then dropped by resolveCall. After a keyword it is the
-        // parser's error, reported once the whole text has parsed (that of the first such call).
+        // parser's error, reported once the whole text has parsed (that of the first such call);
+        // after `**` another message, left to the full way.
+        if (doubleStar) return undefined;
         if (args.size > 0 && this.misplaced < 0) this.misplaced = at;
         this.i = at;
         if (this.value() === undefined) return undefined;
@@ -2787,7 +2825,7 @@ class SimpleCalls {
   private string(quote: number, raw: boolean): string | undefined {
     const s = this.s;
     const start = this.i + 1;
-    if (s.charCodeAt(start) === quote && s.charCodeAt(start + 1) === quote) return undefined; // triple-quoted
+    if (s.charCodeAt(start) === quote && s.charCodeAt(start + 1) === quote) return this.tripleQuoted(quote);
     let escapes = false;
     // The run of plain characters at once (see ID_REST), then character by character.
     const plain = quote === 34 ? PLAIN_DOUBLE_QUOTED : PLAIN_SINGLE_QUOTED;
@@ -2819,7 +2857,37 @@ class SimpleCalls {
     return undefined;
   }
 
-  /** A decimal int (no leading zeros, no `_`) or float (`1.5`, `2e-3`, `1.5E+3`). */
+  /**
+   * A one-line triple-quoted literal (`"""New York"""`) whose body holds no quote of its kind, so
+   * that the first one closes it, and nothing a plain run excludes (see PLAIN_DOUBLE_QUOTED).
+   */
+  private tripleQuoted(quote: number): string | undefined {
+    const s = this.s;
+    const start = this.i + 3;
+    const plain = quote === 34 ? PLAIN_DOUBLE_QUOTED : PLAIN_SINGLE_QUOTED;
+    plain.lastIndex = start;
+    plain.test(s);
+    const end = plain.lastIndex;
+    if (s.charCodeAt(end) !== quote || s.charCodeAt(end + 1) !== quote || s.charCodeAt(end + 2) !== quote) return undefined;
+    this.i = end + 3;
+    return s.slice(start, end);
+  }
+
+  /** `0x1F`, `0o17`, `0b101` without `_`: the digits of the base up to a delimiter. */
+  private prefixedInt(start: number, prefix: number): bigint | undefined {
+    const s = this.s;
+    const digits = start + 2;
+    let i = digits;
+    let c = s.charCodeAt(i);
+    while (prefix === 120 ? isDigit(c) || ((c | 0x20) >= 97 && (c | 0x20) <= 102) : prefix === 111 ? c >= 48 && c <= 55 : c === 48 || c === 49) {
+      c = s.charCodeAt(++i);
+    }
+    if (i === digits || i - digits > SIMPLE_MAX_INT_DIGITS || isAsciiIdContinue(c) || c === 0x2e || c >= 0x80) return undefined;
+    this.i = i;
+    return BigInt(s.slice(start, i));
+  }
+
+  /** A decimal int (no leading zeros, no `_`), a prefixed one or a float (`1.5`, `2e-3`, `1.5E+3`). */
   private number(): PyValue | undefined {
     const s = this.s;
     const start = this.i;
@@ -2828,6 +2896,8 @@ class SimpleCalls {
     let int = 0;
     if (c === 48 /* 0 */) {
       c = s.charCodeAt(++this.i);
+      const prefix = c | 0x20;
+      if (prefix === 120 /* x */ || prefix === 111 /* o */ || prefix === 98 /* b */) return this.prefixedInt(start, prefix);
     } else {
       do {
         int = int * 10 + (c - 48);

@@ -167,6 +167,15 @@ const FAST_PATH_EDGES = [
   'f(a="unterminated)', "f(a='x\ny')", 'f(a="\udc00x")', 'f(a_b1=1, _c=2, A9=3, a1b2c3d4e5f6g7h8i9j0k=4)',
   'f(a="""x""")', "f(a='')", String.raw`f(a="\q\7")`, 'f(a=[], b=(), c={}, d=(1,), e=(1), g=[1, [2, (3, {"k": None})]])',
   'f(a={1: "a", 1.0: "b", True: "c", "1": "d"})', 'f(a={[1]: 2})', 'f(a={1, 2})', 'f(a={"k" 1})', 'f(a=[1 2])',
+  // parenthesized calls, `**` arguments, triple-quoted strings, prefixed ints
+  '(f(a=1))', '((f(a=1)))', '( f(a=1) )', '[(f(a=1)), g(b=2)]', '(f(a=1),)', '(f(a=1), g(b=2))', '((f(a=1))', '(f(a=1)))', '(f)(a=1)',
+  `${'('.repeat(101)}f(a=1)${')'.repeat(101)}`, '(f(a=1)) g', '[(1)]', '[()]',
+  'f(**{"a": 1}, b=2)', 'f(b=2, **{"a": 1})', 'f(** k)', 'f(**k, **j)', 'f(**{"a": 1}, **{"b": 2}, a=3)', 'f(**k, 2)', 'f(a=1, 2, **k)',
+  'f(**k, b=1, 2)', 'f(*k)', 'f(* *k)', 'f(**)', 'f(***k)', 'f(**k=1)',
+  `f(a="""x""", b='''y''', c="""""", d=u"""z""", e=r"""w""", g="""a""" "b")`, 'f(a="""say "hi" """)', 'f(a="""x""""")', 'f(a="""x"")',
+  'f(a="""x\ny""")', String.raw`f(a="""x\ny""")`, 'f(a="""x)', `f(a='''it's''')`,
+  'f(a=0x1F, b=0X1f, c=0o17, d=0O7, e=0b101, g=0B1, h=-0x10, i=0x0)', 'f(a=0x)', 'f(a=0x_1)', 'f(a=0x1_0)', 'f(a=0b12)', 'f(a=0o8)',
+  'f(a=0x1g)', 'f(a=0x1.real)', 'f(a=0xé)', `f(a=0x${'f'.repeat(300)})`, `f(a=0x${'f'.repeat(301)})`, 'f(a=00x1)',
   // list items that are not calls (the decoder's assertion)
   '[{}]', '{}', '3.14', 'null', 'None', '()', '(1)', '[f]', '[f(), 1]', '[1, f(a=1)]', '[f(a=1), 2]', '[f(a=1), g]', '[1, 2 3]',
   '[f(a=1), x.y]', '[1, f(a=-x)]', '[f(a=-x), 1]', '[f(a=1, 2, b=3), 1]', '[{"name": "f", "arguments": {"a": 1}}]', '"[f(a=1)]"',
