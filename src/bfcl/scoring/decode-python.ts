@@ -338,6 +338,7 @@ class Tokenizer {
     return true;
   }
 
+  /** Any number literal, by the general rules (prefixes, `_`, exponents, `j`, Python's errors). */
   private anyNumber(): void {
     const s = this.s;
     const start = this.i;
