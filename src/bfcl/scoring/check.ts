@@ -253,6 +253,8 @@ interface KnownParam {
   types: ParamTypes | null;
   /** Set with `types`: which values pass without the general checks (see passesAtOnce). */
   quick: Quick;
+  /** The str answers recognisable in argument text as written (see fcCertainlyPasses), once asked for. */
+  plainAnswers: string[] | undefined;
 }
 
 /**
@@ -342,6 +344,8 @@ interface CallSlots {
   known: (KnownParam | undefined)[];
   /** By slot: the name. */
   names: string[];
+  /** By slot: the name's length when it can be recognised in JSON text as written (see isPlainJsonText), else -1. */
+  plainNameLengths: number[];
   /** Slots of `required`, in the doc's order, and their mask. */
   required: number[];
   requiredMask: number;
@@ -383,6 +387,7 @@ function compileSlots(required: readonly unknown[], known: Map<string, KnownPara
     slotOf,
     known: names.map((n) => known.get(n)),
     names,
+    plainNameLengths: names.map((n) => (isPlainJsonText(n) ? n.length : -1)),
     required: requiredSlots,
     requiredMask: mask(requiredSlots),
     mandatory: mandatorySlots,
@@ -406,7 +411,7 @@ function prepareCall(possibleAnswer: PyDict, doc: BfclFunctionDoc | undefined): 
     mandatory = [];
     for (const [param, values] of answers) {
       const valuesFacts = answerFacts(values);
-      if (typeof param === 'string' && facts.hasProperty(param)) known.set(param, { values, facts: valuesFacts, types: null, quick: Quick.NONE });
+      if (typeof param === 'string' && facts.hasProperty(param)) known.set(param, { values, facts: valuesFacts, types: null, quick: Quick.NONE, plainAnswers: undefined });
       if (valuesFacts === undefined) mandatory = undefined;
       else if (mandatory !== undefined && !valuesFacts.optional) mandatory.push(param);
     }
@@ -1040,4 +1045,206 @@ function compiledQuestion(
     Object.defineProperty(groundTruth, COMPILED, { value: question, writable: true, configurable: true, enumerable: false });
   }
   return question;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Function-calling output checked straight from its argument text. Most entries of a run are
+// one call `[{name: "<JSON object>"}]` whose arguments all pass at once (see passesAtOnce):
+// for those, building the decoded dicts and running the checker only to learn `valid` costs
+// more than reading the text against the prepared call. This reads a strict subset of JSON
+// (an object of plain strings, short ints, plain decimals, true/false; no escapes, repeats or
+// nesting) and says true only when the full way (decodeFc, the format check, astCheck) would
+// certainly find the entry valid without raising; anything else is false, and the caller goes
+// the full way, which alone writes errors.
+
+/**
+ * True when BFCL would score this function-calling `result` valid against a simple or multiple
+ * question; false means "not known": decode and check the usual way.
+ */
+export function fcCertainlyPasses(
+  docs: readonly BfclFunctionDoc[],
+  result: PyValue,
+  groundTruth: PyValue,
+  category: string,
+  underscoreToDot: boolean,
+): boolean {
+  if (!Array.isArray(result) || result.length !== 1) return false;
+  const item = result[0];
+  if (!(item instanceof Map) || item.size === 0) return false;
+  const args = item.values().next().value as PyValue;
+  if (typeof args !== 'string') return false;
+  try {
+    const question = compiledQuestion(docs, groundTruth, category, underscoreToDot);
+    if (question === undefined || question.checker === Checker.PARALLEL) return false;
+    // multiple: as many answers as calls; simple: answers[0] against docs[0] (compiledQuestion prepared it only when docs exist).
+    if (question.checker === Checker.MULTIPLE && question.answers.length !== 1) return false;
+    const prepared = question.calls[0];
+    if (prepared === undefined || prepared.slots === undefined) return false;
+    const facts = prepared.docFacts;
+    if (item.keys().next().value !== (underscoreToDot ? facts.underscoredName : facts.plainName)) return false;
+    return argumentsPass(args, prepared, prepared.slots);
+  } catch {
+    // Whatever raised is raised again, at BFCL's point, on the full way.
+    return false;
+  }
+}
+
+/** (Every read stays inside the string: reading past the end makes the engine leave its fast code.) */
+function skipWs(s: string, i: number): number {
+  const n = s.length;
+  while (i < n) {
+    const c = s.charCodeAt(i);
+    if (c === 32 || c === 10 || c === 13 || c === 9) i++;
+    else break;
+  }
+  return i;
+}
+
+/** Index of the closing quote of a string body starting at `i`; -1 at an escape, a control character or the end. */
+function plainStringEnd(s: string, i: number): number {
+  const n = s.length;
+  for (; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 34) return i;
+    if (c === 92 || c <= 0x1f) return -1;
+  }
+  return -1;
+}
+
+/**
+ * Can `name` be recognised in JSON text by its characters alone? A JSON string whose text is
+ * exactly these characters between quotes decodes to them only when none is a quote, a backslash
+ * or a control character.
+ */
+function isPlainJsonText(name: string): boolean {
+  for (let i = 0; i < name.length; i++) {
+    const c = name.charCodeAt(i);
+    if (c === 34 || c === 92 || c <= 0x1f) return false;
+  }
+  return true;
+}
+
+/** Is the JSON string whose body starts at `i` exactly `text` (a plain text, see isPlainJsonText)? */
+function stringIsAt(s: string, i: number, text: string): boolean {
+  // The closing quote first: it rules out almost every other candidate without a call.
+  const close = i + text.length;
+  return close < s.length && s.charCodeAt(close) === 34 && s.startsWith(text, i);
+}
+
+/**
+ * The slot of the key whose body starts at `i`, or -1 (not a parameter name, or not written
+ * plainly: the full way decides). Names are tried against the text in place: reading the key
+ * up to its closing quote and slicing it would cost more than the few comparisons.
+ */
+function keySlotAt(s: string, i: number, slots: CallSlots): number {
+  const lengths = slots.plainNameLengths;
+  const n = s.length;
+  for (let j = 0; j < lengths.length; j++) {
+    // Lengths from one small array: reading each name's own length would touch every name.
+    const length = lengths[j]!;
+    const close = i + length;
+    if (length >= 0 && close < n && s.charCodeAt(close) === 34 && s.startsWith(slots.names[j]!, i)) return j;
+  }
+  return -1;
+}
+
+/** Set by `numberAt`: the index just after the number read. */
+let numberEnd = 0;
+
+/**
+ * The number at `i` as Python's json reads it, for `-?(0|[1-9][0-9]*)(.[0-9]+)?` with at most 15
+ * digits before any point (exact in a double); undefined for anything else.
+ */
+function numberAt(s: string, i: number): bigint | number | undefined {
+  const start = i;
+  if (s.charCodeAt(i) === 45) i++;
+  const first = i;
+  let c = s.charCodeAt(i);
+  if (c === 48) i++;
+  else if (c >= 49 && c <= 57) {
+    i++;
+    while ((c = s.charCodeAt(i)) >= 48 && c <= 57) i++;
+  } else return undefined;
+  if (i - first > 15) return undefined;
+  if (s.charCodeAt(i) !== 46) {
+    numberEnd = i;
+    let v = 0;
+    for (let k = first; k < i; k++) v = v * 10 + (s.charCodeAt(k) - 48);
+    return BigInt(s.charCodeAt(start) === 45 ? -v : v);
+  }
+  i++;
+  const fraction = i;
+  while ((c = s.charCodeAt(i)) >= 48 && c <= 57) i++;
+  if (i === fraction) return undefined;
+  numberEnd = i;
+  return Number(s.slice(start, i));
+}
+
+function argumentsPass(s: string, call: PreparedCall, slots: CallSlots): boolean {
+  let i = skipWs(s, 0);
+  if (s.charCodeAt(i) !== 123) return false;
+  i = skipWs(s, i + 1);
+  let seen = 0;
+  if (s.charCodeAt(i) !== 125) {
+    for (;;) {
+      if (s.charCodeAt(i) !== 34) return false;
+      const slot = keySlotAt(s, i + 1, slots);
+      // An unknown parameter or a repeated key: the full way says what happens.
+      if (slot < 0 || (seen & (1 << slot)) !== 0) return false;
+      seen |= 1 << slot;
+      const known = slots.known[slot];
+      if (known === undefined) return false;
+      if (known.types === null) {
+        // What checkParam works out when the model first gives this parameter (raises the same way).
+        known.types = paramTypes(call.docFacts.properties, slots.names[slot]!);
+        known.quick = quickKind(known.types, known.facts);
+      }
+      if (known.quick === Quick.NONE) return false;
+      i = skipWs(s, i + 2 + slots.names[slot]!.length);
+      if (s.charCodeAt(i) !== 58) return false;
+      i = passingValueEnd(s, skipWs(s, i + 1), known);
+      if (i < 0) return false;
+      i = skipWs(s, i);
+      const d = s.charCodeAt(i);
+      if (d === 125) break;
+      if (d !== 44) return false;
+      i = skipWs(s, i + 1);
+    }
+  }
+  if (skipWs(s, i + 1) !== s.length) return false;
+  return (seen & slots.requiredMask) === slots.requiredMask && (seen & slots.mandatoryMask) === slots.mandatoryMask;
+}
+
+/** The index just after the JSON value at `i` when it certainly passes the parameter's checks (see passesAtOnce), else -1. */
+function passingValueEnd(s: string, i: number, known: KnownParam): number {
+  const c = s.charCodeAt(i);
+  let value: PyValue | undefined;
+  if (c === 34) {
+    if (known.quick !== Quick.STR) return -1;
+    // Usually one of the answers as written, recognised in place.
+    const answers = (known.plainAnswers ??= plainStrings(known.values as PyValue[]));
+    for (let k = 0; k < answers.length; k++) if (stringIsAt(s, i + 1, answers[k]!)) return i + 2 + answers[k]!.length;
+    const close = plainStringEnd(s, i + 1);
+    if (close < 0) return -1;
+    value = s.slice(i + 1, close);
+    i = close + 1;
+  } else if (c === 116 && s.startsWith('true', i)) {
+    value = true;
+    i += 4;
+  } else if (c === 102 && s.startsWith('false', i)) {
+    value = false;
+    i += 5;
+  } else {
+    value = numberAt(s, i);
+    if (value === undefined) return -1;
+    i = numberEnd;
+  }
+  return passesAtOnce(known, value) ? i : -1;
+}
+
+/** The str answers that can be recognised in JSON text as written (see isPlainJsonText). */
+function plainStrings(answers: readonly PyValue[]): string[] {
+  const out: string[] = [];
+  for (const a of answers) if (typeof a === 'string' && isPlainJsonText(a)) out.push(a);
+  return out;
 }

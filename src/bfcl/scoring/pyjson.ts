@@ -239,6 +239,26 @@ class Parser {
   }
 
   /**
+   * An object key: `string`, except that a key without escapes is looked up in `keyCache` by a
+   * hash of its text (taken while scanning for the closing quote) and the cached string reused.
+   */
+  private key(idx: number): string {
+    const s = this.s;
+    const n = s.length;
+    let h = 0;
+    for (let i = idx; i < n; i++) {
+      const c = s.charCodeAt(i);
+      if (c === Ch.QUOTE) {
+        this.end = i + 1;
+        return cachedKey(s, idx, i, h);
+      }
+      if (c === Ch.BACKSLASH || c <= 0x1f) return this.escapedString(idx, i);
+      h = (Math.imul(h, 31) + c) | 0;
+    }
+    return this.err('Unterminated string starting at', idx - 1);
+  }
+
+  /**
    * The rest of `string`, from the first backslash or control character at `i`. A string whose
    * escapes are all well-formed is unescaped by the engine's JSON.parse (the same result as
    * Python's strict scanstring, lone surrogates included, and a flat string instead of a rope of
@@ -363,7 +383,7 @@ class Parser {
         if (idx >= n || s.charCodeAt(idx) !== Ch.QUOTE) {
           this.err('Expecting property name enclosed in double quotes', idx);
         }
-        const key = this.string(idx + 1);
+        const key = this.key(idx + 1);
         idx = this.ws(this.end);
         if (idx >= n || s.charCodeAt(idx) !== Ch.COLON) this.err("Expecting ':' delimiter", idx);
         idx = this.ws(idx + 1);
@@ -445,6 +465,35 @@ class Parser {
     if (end !== s.length) this.err('Extra data', end);
     return value;
   }
+}
+
+/**
+ * Object keys met recently, by a hash of their text. Parameter names repeat across a run's entries
+ * (and between the ground truth and the model's calls): a key found here is the same string as
+ * before rather than a new one, so a Map finds its hash already computed, `===` against it is a
+ * pointer comparison, and a decoded value kept by a failed entry holds no string of its own for
+ * it. A string's identity is not observable, so this changes no decoded value.
+ */
+const KEY_CACHE_BITS = 10;
+const keyCache: (string | undefined)[] = new Array<string | undefined>(1 << KEY_CACHE_BITS).fill(undefined);
+/** A slice this long or longer is a view of the source (which it keeps alive) rather than a copy. */
+const MIN_VIEW_LENGTH = 13;
+
+function cachedKey(s: string, start: number, end: number, hash: number): string {
+  const length = end - start;
+  const slot = (hash ^ (hash >>> KEY_CACHE_BITS) ^ length) & ((1 << KEY_CACHE_BITS) - 1);
+  const cached = keyCache[slot];
+  if (cached !== undefined && cached.length === length && s.startsWith(cached, start)) return cached;
+  const key = s.slice(start, end);
+  // Cached as a string of its own: a view would keep the whole parsed text alive.
+  keyCache[slot] = length < MIN_VIEW_LENGTH ? key : ownCopy(key);
+  return keyCache[slot]!;
+}
+
+/** A copy of `s` that does not refer to a larger string (an object key is always one). */
+function ownCopy(s: string): string {
+  for (const k in { [s]: 0 }) return k;
+  return s;
 }
 
 /** Items of the lists being parsed (see Parser.array); one stack for all parsers (parsing never re-enters). */
