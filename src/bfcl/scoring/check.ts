@@ -16,6 +16,7 @@
 import type { BfclFunctionDoc, BfclParameterSchema } from '../records.js';
 import { dictGet, dictHas, pyEquals, pyIn, pyRepr, pyStr, pyTypeName } from './pyvalue.js';
 import { PyException } from './py-exception.js';
+import { safeIntToBigInt } from './pyjson.js';
 import { PyTuple, type PyDict, type PyKey, type PyValue } from './types.js';
 
 /** A Python exception BFCL's checker would raise (crashing its run). */
@@ -164,6 +165,8 @@ interface AnswerFacts {
   strings?: string[];
   /** Each answer through `standardizeAll` (listChecker). */
   lists?: PyValue[][];
+  /** `str(answers)`, for error texts (see answersText). */
+  text?: string;
 }
 
 const answerFactsCache = new WeakMap<PyValue[], AnswerFacts>();
@@ -173,10 +176,18 @@ function answerFacts(answers: PyValue): AnswerFacts | undefined {
   if (!Array.isArray(answers)) return undefined;
   let facts = answerFactsCache.get(answers);
   if (facts === undefined) {
-    facts = { answerType: possibleAnswerType(answers), optional: answers.includes('') };
+    facts = { answerType: possibleAnswerType(answers), optional: answers.includes(''), strings: undefined, lists: undefined, text: undefined };
     answerFactsCache.set(answers, facts);
   }
   return facts;
+}
+
+/**
+ * `str(answers)` for an error text: worked out once per list of answers, as the same wrong
+ * answer to a question recurs across a run's entries (a question's lists are never modified).
+ */
+function answersText(answers: PyValue, facts: AnswerFacts | undefined): string {
+  return facts !== undefined ? (facts.text ??= pyStr(answers)) : pyStr(answers);
 }
 
 function possibleAnswerType(possibleAnswer: PyValue): string | null {
@@ -517,7 +528,7 @@ function stringChecker(param: PyKey, modelOutput: string, possibleAnswer: PyValu
     return {
       valid: false,
       error: [
-        `Invalid value for parameter ${pyRepr(param)}: ${pyRepr(modelOutput)}. Expected one of ${pyStr(possibleAnswer)}. Case insensitive.`,
+        `Invalid value for parameter ${pyRepr(param)}: ${pyRepr(modelOutput)}. Expected one of ${answersText(possibleAnswer, facts)}. Case insensitive.`,
       ],
       errorType: 'value_error:string',
     };
@@ -574,7 +585,7 @@ function listChecker(param: PyKey, modelOutput: PyValue[], possibleAnswer: PyVal
   if (!candidates.some((c) => pyEquals(stdModel, c))) {
     return {
       valid: false,
-      error: [`Invalid value for parameter ${pyRepr(param)}: ${pyRepr(modelOutput)}. Expected one of ${pyStr(possibleAnswer)}.`],
+      error: [`Invalid value for parameter ${pyRepr(param)}: ${pyRepr(modelOutput)}. Expected one of ${answersText(possibleAnswer, facts)}.`],
       errorType: 'value_error:list/tuple',
     };
   }
@@ -821,7 +832,7 @@ function checkParam(call: PreparedCall, param: string, rawValue: PyValue, known:
   if (!containsPy(values, value)) {
     return {
       valid: false,
-      error: [`Invalid value for parameter ${pyRepr(param)}: ${pyRepr(value)}. Expected one of ${pyStr(values)}.`],
+      error: [`Invalid value for parameter ${pyRepr(param)}: ${pyRepr(value)}. Expected one of ${answersText(values, valuesFacts)}.`],
       errorType: 'value_error:others',
     };
   }
@@ -899,7 +910,9 @@ function parallelFunctionCheckerNoOrder(
   for (let i = 0; i < possibleAnswers.length; i++) {
     const prepared = question?.calls[i];
     const doc = prepared !== undefined ? prepared.doc : findDescription(docs, firstKey(possibleAnswers[i]!));
-    const allErrors: PyValue[] = [];
+    // The failed pairings' results; their error entries are only built when none matches (a
+    // passing entry usually fails a few pairings first).
+    const failures: CheckResult[] = [];
     for (let index = 0; index < modelOutput.length; index++) {
       if (matched.includes(index)) continue;
       result = simpleFunctionChecker(doc, modelOutput[index]!, possibleAnswers[i]!, underscoreToDot, prepared);
@@ -907,31 +920,36 @@ function parallelFunctionCheckerNoOrder(
         matched.push(index);
         break;
       }
-      allErrors.push(
-        new Map([
-          [
-            `Model Result Index ${index}`,
-            new Map<PyKey, PyValue>([
-              ['sub_error', result.error],
-              ['sub_error_type', result.errorType],
-              ['model_output_item', modelOutput[index]!],
-              ['possible_answer_item', possibleAnswers[i]!],
-            ]),
-          ],
-        ]),
-      );
+      failures.push(result);
     }
     if (result === undefined) throw new CheckerCrash('UnboundLocalError', "local variable 'result' referenced before assignment");
     if (!result.valid) {
+      // No match: every index not matched before was tried, in order.
       const considered: number[] = [];
       for (let k = 0; k < modelOutput.length; k++) if (!matched.includes(k)) considered.push(k);
-      allErrors.unshift(
+      const allErrors: PyValue[] = [
         `Could not find a matching function among index [${considered.join(', ')}] of model output for index ${i} of possible answers.`,
-      );
+      ];
+      for (let k = 0; k < considered.length; k++) {
+        const index = considered[k]!;
+        allErrors.push(pairingError(index, failures[k]!, modelOutput[index]!, possibleAnswers[i]!));
+      }
       return { valid: false, error: allErrors, errorType: 'parallel_function_checker_no_order:cannot_find_match' };
     }
   }
   return VALID;
+}
+
+/** The parallel checker's entry for one failed pairing: `{"Model Result Index k": {sub_error, ...}}`. */
+function pairingError(index: number, result: CheckResult, modelOutputItem: PyDict, possibleAnswerItem: PyValue): PyDict {
+  const details: PyDict = new Map();
+  details.set('sub_error', result.error);
+  details.set('sub_error_type', result.errorType);
+  details.set('model_output_item', modelOutputItem);
+  details.set('possible_answer_item', possibleAnswerItem);
+  const entry: PyDict = new Map();
+  entry.set(`Model Result Index ${index}`, details);
+  return entry;
 }
 
 function multipleFunctionChecker(
@@ -1170,7 +1188,7 @@ function numberAt(s: string, i: number): bigint | number | undefined {
     numberEnd = i;
     let v = 0;
     for (let k = first; k < i; k++) v = v * 10 + (s.charCodeAt(k) - 48);
-    return BigInt(s.charCodeAt(start) === 45 ? -v : v);
+    return safeIntToBigInt(s.charCodeAt(start) === 45 ? -v : v);
   }
   i++;
   const fraction = i;

@@ -208,7 +208,7 @@ class Parser {
       // Exact in a double: sum the digits instead of going through a string.
       let v = 0;
       for (let k = negative ? start + 1 : start; k < idx; k++) v = v * 10 + (s.charCodeAt(k) - Ch.ZERO);
-      return BigInt(negative ? -v : v);
+      return safeIntToBigInt(negative ? -v : v);
     }
     if (digits > INT_MAX_STR_DIGITS) {
       throw new PyJsonDecodeError(
@@ -507,6 +507,17 @@ const itemStack: PyValue[] = [];
  */
 export function exactSize<T>(arr: T[]): T[] {
   return arr.length > 0 && arr.length < 16 ? arr.slice() : arr;
+}
+
+/** The bigints 0..1023, made once: most ints in arguments and answers are small. */
+const SMALL_BIGINTS: readonly bigint[] = Array.from({ length: 1024 }, (_, i) => BigInt(i));
+
+/**
+ * `BigInt(v)` for a safe integer, without allocating for a small non-negative one (a bigint's
+ * identity is not observable: `===` compares values).
+ */
+export function safeIntToBigInt(v: number): bigint {
+  return v >= 0 && v < 1024 ? SMALL_BIGINTS[v]! : BigInt(v);
 }
 
 function isDigit(c: number): boolean {
