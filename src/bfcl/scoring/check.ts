@@ -281,11 +281,22 @@ const enum Quick {
   INT,
   FLOAT,
   BOOL,
+  /**
+   * A list of str, int, float or bool answered with lists: only recognised in argument text
+   * (see passingListEnd), passesAtOnce never takes it.
+   */
+  LIST,
 }
 
+/** Item types of a list parameter that argument text can show plainly (see passingListEnd). */
+const PLAIN_ITEM_TYPES: ReadonlySet<string> = new Set(['str', 'int', 'float', 'bool']);
+
 function quickKind(types: ParamTypes, facts: AnswerFacts | undefined): Quick {
-  if (facts === undefined || types.nestedType !== null) return Quick.NONE;
-  const { expectedType } = types;
+  if (facts === undefined) return Quick.NONE;
+  const { expectedType, nestedType } = types;
+  if (nestedType !== null) {
+    return expectedType === 'list' && facts.answerType === 'list' && PLAIN_ITEM_TYPES.has(nestedType) ? Quick.LIST : Quick.NONE;
+  }
   // isVariable (the answers are of another type) leads to other checks.
   if (facts.answerType !== null && facts.answerType !== expectedType) return Quick.NONE;
   switch (expectedType) {
@@ -1236,28 +1247,71 @@ function argumentsPass(s: string, call: PreparedCall, slots: CallSlots): boolean
 /** The index just after the JSON value at `i` when it certainly passes the parameter's checks (see passesAtOnce), else -1. */
 function passingValueEnd(s: string, i: number, known: KnownParam): number {
   const c = s.charCodeAt(i);
-  let value: PyValue | undefined;
   if (c === 34) {
     if (known.quick !== Quick.STR) return -1;
     // Usually one of the answers as written, recognised in place.
     const answers = (known.plainAnswers ??= plainStrings(known.values as PyValue[]));
     for (let k = 0; k < answers.length; k++) if (stringIsAt(s, i + 1, answers[k]!)) return i + 2 + answers[k]!.length;
-    const close = plainStringEnd(s, i + 1);
-    if (close < 0) return -1;
-    value = s.slice(i + 1, close);
-    i = close + 1;
-  } else if (c === 116 && s.startsWith('true', i)) {
-    value = true;
-    i += 4;
-  } else if (c === 102 && s.startsWith('false', i)) {
-    value = false;
-    i += 5;
-  } else {
-    value = numberAt(s, i);
-    if (value === undefined) return -1;
-    i = numberEnd;
+  } else if (c === 91) {
+    return known.quick === Quick.LIST ? passingListEnd(s, i, known) : -1;
   }
-  return passesAtOnce(known, value) ? i : -1;
+  let value = plainScalarAt(s, i);
+  if (value === undefined) return -1;
+  // An int for a float parameter is checked as a float (exact: plainScalarAt reads at most 15 digits).
+  if (known.quick === Quick.FLOAT && typeof value === 'bigint') value = Number(value);
+  return passesAtOnce(known, value) ? scalarEnd : -1;
+}
+
+/** Set by `plainScalarAt`: the index just after the value read. */
+let scalarEnd = 0;
+
+/** The str (without escapes), number (see numberAt), true or false at `i`; undefined for anything else. */
+function plainScalarAt(s: string, i: number): PyValue | undefined {
+  const c = s.charCodeAt(i);
+  if (c === 34) {
+    const close = plainStringEnd(s, i + 1);
+    if (close < 0) return undefined;
+    scalarEnd = close + 1;
+    return s.slice(i + 1, close);
+  }
+  if (c === 116 && s.startsWith('true', i)) {
+    scalarEnd = i + 4;
+    return true;
+  }
+  if (c === 102 && s.startsWith('false', i)) {
+    scalarEnd = i + 5;
+    return false;
+  }
+  const value = numberAt(s, i);
+  scalarEnd = numberEnd;
+  return value;
+}
+
+/**
+ * The index just after the JSON list at `i` (a `[`) when it certainly passes a Quick.LIST
+ * parameter's checks, else -1. With every item of the nested type, BFCL's nested type check
+ * passes on the first answer and listChecker decides: the standardised items must equal a
+ * standardised answer (the same comparison, on the same cached candidates).
+ */
+function passingListEnd(s: string, i: number, known: KnownParam): number {
+  const nestedType = known.types!.nestedType;
+  const items: PyValue[] = [];
+  i = skipWs(s, i + 1);
+  if (s.charCodeAt(i) !== 93) {
+    for (;;) {
+      const item = plainScalarAt(s, i);
+      if (item === undefined || pyTypeName(item) !== nestedType) return -1;
+      items.push(typeof item === 'string' ? standardizeString(item) : item);
+      i = skipWs(s, scalarEnd);
+      const d = s.charCodeAt(i);
+      if (d === 93) break;
+      if (d !== 44) return -1;
+      i = skipWs(s, i + 1);
+    }
+  }
+  const candidates = (known.facts!.lists ??= iterPy(known.values).map(standardizeAll));
+  for (const candidate of candidates) if (pyEquals(items, candidate)) return i + 1;
+  return -1;
 }
 
 /** The str answers that can be recognised in JSON text as written (see isPlainJsonText). */

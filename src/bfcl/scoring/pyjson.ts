@@ -468,32 +468,25 @@ class Parser {
 }
 
 /**
- * Object keys met recently, by a hash of their text. Parameter names repeat across a run's entries
- * (and between the ground truth and the model's calls): a key found here is the same string as
- * before rather than a new one, so a Map finds its hash already computed, `===` against it is a
- * pointer comparison, and a decoded value kept by a failed entry holds no string of its own for
- * it. A string's identity is not observable, so this changes no decoded value.
+ * Short object keys met recently, by a hash of their text. Parameter names repeat across a run's
+ * entries: a key found here is the same string as before rather than a new one, so a Map finds
+ * its hash already computed and a decoded value kept by a failed entry holds no string of its
+ * own for it. A string's identity is not observable, so this changes no decoded value. Longer
+ * keys are not kept: their slice is a view of the parsed text (which a cache would keep alive),
+ * and an own copy costs more than it saves.
  */
 const KEY_CACHE_BITS = 10;
 const keyCache: (string | undefined)[] = new Array<string | undefined>(1 << KEY_CACHE_BITS).fill(undefined);
-/** A slice this long or longer is a view of the source (which it keeps alive) rather than a copy. */
+/** A slice this long or longer is a view of the source rather than a copy (V8's SlicedString). */
 const MIN_VIEW_LENGTH = 13;
 
 function cachedKey(s: string, start: number, end: number, hash: number): string {
   const length = end - start;
+  if (length >= MIN_VIEW_LENGTH) return s.slice(start, end);
   const slot = (hash ^ (hash >>> KEY_CACHE_BITS) ^ length) & ((1 << KEY_CACHE_BITS) - 1);
   const cached = keyCache[slot];
   if (cached !== undefined && cached.length === length && s.startsWith(cached, start)) return cached;
-  const key = s.slice(start, end);
-  // Cached as a string of its own: a view would keep the whole parsed text alive.
-  keyCache[slot] = length < MIN_VIEW_LENGTH ? key : ownCopy(key);
-  return keyCache[slot]!;
-}
-
-/** A copy of `s` that does not refer to a larger string (an object key is always one). */
-function ownCopy(s: string): string {
-  for (const k in { [s]: 0 }) return k;
-  return s;
+  return (keyCache[slot] = s.slice(start, end));
 }
 
 /** Items of the lists being parsed (see Parser.array); one stack for all parsers (parsing never re-enters). */
