@@ -547,10 +547,26 @@ function stringChecker(param: PyKey, modelOutput: string, possibleAnswer: PyValu
   return VALID;
 }
 
-/** `list.includes(s)` for a str, with `===` (see checkParamsBySlot). */
+/** `list.includes(s)` for a str (see sameText). */
 function includesString(list: readonly PyValue[], s: string): boolean {
-  for (let i = 0; i < list.length; i++) if (list[i] === s) return true;
+  for (let i = 0; i < list.length; i++) {
+    const x = list[i];
+    if (typeof x === 'string' && sameText(x, s)) return true;
+  }
   return false;
+}
+
+/** Strings at least this long that come from slicing a text (as parsed keys and values do) are views of it. */
+const MIN_VIEW_LENGTH = 13;
+
+/**
+ * `a === b` for strings read from texts. A long parsed string is a view of the text it was read
+ * from (V8's SlicedString), and `===` compares equal-length views in the engine's runtime,
+ * several times slower than `startsWith`; short ones are copies, which `===` compares fastest.
+ */
+function sameText(a: string, b: string): boolean {
+  const length = a.length;
+  return length === b.length && (length < MIN_VIEW_LENGTH ? a === b : a.startsWith(b));
 }
 
 function standardizedStrings(answers: PyValue): string[] {
@@ -750,7 +766,8 @@ export function simpleFunctionChecker(
 function lookupName(call: PyDict, name: string): PyValue | undefined {
   if (call.size !== 1) return call.get(name);
   // Iterators, not `for (const [key, value] of call)`, whose entry arrays are allocated.
-  return call.keys().next().value === name ? call.values().next().value : undefined;
+  const key = call.keys().next().value;
+  return typeof key === 'string' && sameText(key, name) ? call.values().next().value : undefined;
 }
 
 /** Up to this many names, a given parameter is found by scanning them (see checkParamsBySlot). */
@@ -772,11 +789,11 @@ function checkParamsBySlot(call: PreparedCall, slots: CallSlots, modelParams: Py
   for (const param of modelParams.keys()) {
     let i = -1;
     if (typeof param === 'string') {
-      // A scan with `===` rather than a Map lookup: the parsed key is a new string, which a Map
-      // first hashes and then compares by its content anyway (several times slower for a few names).
+      // A scan rather than a Map lookup: the parsed key is a new string, which a Map first
+      // hashes and then compares by its content anyway (several times slower for a few names).
       if (count <= MAX_SCANNED_NAMES) {
         for (let j = 0; j < count; j++) {
-          if (names[j] === param) {
+          if (sameText(names[j]!, param)) {
             i = j;
             break;
           }
@@ -1110,7 +1127,8 @@ export function fcCertainlyPasses(
     const prepared = question.calls[0];
     if (prepared === undefined || prepared.slots === undefined) return false;
     const facts = prepared.docFacts;
-    if (item.keys().next().value !== (underscoreToDot ? facts.underscoredName : facts.plainName)) return false;
+    const name = item.keys().next().value;
+    if (typeof name !== 'string' || !sameText(name, underscoreToDot ? facts.underscoredName : facts.plainName)) return false;
     return argumentsPass(args, prepared, prepared.slots);
   } catch {
     // Whatever raised is raised again, at BFCL's point, on the full way.

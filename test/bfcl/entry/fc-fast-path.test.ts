@@ -165,3 +165,45 @@ describe('fcCertainlyPasses (function-calling arguments read from their text)', 
     expect(scoreEntry(input('parallel', ok.result)).valid).toBe(true);
   });
 });
+
+describe('long names and values (parsed ones are views of their text, compared by content)', () => {
+  const docs = JSON.stringify([
+    {
+      name: 'Services_4.FindProvider',
+      description: '',
+      parameters: {
+        type: 'dict',
+        properties: { insurance_accepted: { type: 'boolean' }, provider_city_name: { type: 'string' } },
+        required: ['provider_city_name'],
+      },
+    },
+  ]);
+  const truth = '[{"Services_4.FindProvider": {"insurance_accepted": ["", true], "provider_city_name": ["Los Gatos, California", "Los Gatos"]}}]';
+  const cases: [string, boolean][] = [
+    ['{"provider_city_name": "Los Gatos, California", "insurance_accepted": true}', true],
+    ['{"provider_city_name": "Los Gatos, Californiaa"}', false],
+    ['{"provider_city_name": "Los Gatos, Californi"}', false],
+    ['{"provider_city_name": "los gatos california"}', true],
+    ['{"provider_city_namf": "Los Gatos, California"}', false],
+    ['{"provider_city_name": "Los Gatos, California", "insurance_acceptee": true}', false],
+  ];
+  for (const category of ['live_simple', 'live_multiple', 'live_parallel']) {
+    it(`${category}: same outcome from argument text, from a parsed dict and from a dict of fresh strings`, () => {
+      for (const [args, valid] of cases) {
+        const base = { id: 'e', category, functions: JSON.parse(docs) as BfclFunctionDoc[], underscoreToDot: true, decoder: 'fc' as const };
+        // A line as a results file has it: the name and argument strings are slices of it.
+        const line = parsePyJson(JSON.stringify({ result: [{ Services_4_FindProvider: args }] })) as Map<string, PyValue>;
+        const fromText = scoreEntry({ ...base, result: line.get('result')!, groundTruth: parsePyJson(truth) });
+        const parsed = parsePyJson(args) as Map<string, PyValue>;
+        const fromDict = scoreEntry({ ...base, result: [new Map([['Services_4_FindProvider', parsed]])], groundTruth: parsePyJson(truth) });
+        // Strings built character by character (not views of any text).
+        const fresh = (s: string) => [...s].join('');
+        const freshDict = new Map([...parsed].map(([k, v]) => [fresh(k as string), typeof v === 'string' ? fresh(v) : v]));
+        const fromFresh = scoreEntry({ ...base, result: [new Map([[fresh('Services_4_FindProvider'), freshDict]])], groundTruth: parsePyJson(truth) });
+        expect({ args, valid: fromText.valid }).toEqual({ args, valid });
+        expect({ args, dict: fromDict }).toEqual({ args, dict: { ...fromText, decoded: fromDict.decoded } });
+        expect({ args, fresh: fromFresh }).toEqual({ args, fresh: fromDict });
+      }
+    });
+  }
+});
