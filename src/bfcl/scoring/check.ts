@@ -16,7 +16,7 @@
 import type { BfclFunctionDoc, BfclParameterSchema } from '../records.js';
 import { dictGet, dictHas, pyEquals, pyIn, pyRepr, pyStr, pyTypeName } from './pyvalue.js';
 import { PyException } from './py-exception.js';
-import { safeIntToBigInt } from './pyjson.js';
+import { MIN_VIEW_LENGTH, safeIntToBigInt } from './pyjson.js';
 import { PyTuple, type PyDict, type PyKey, type PyValue } from './types.js';
 
 /** A Python exception BFCL's checker would raise (crashing its run). */
@@ -555,9 +555,6 @@ function includesString(list: readonly PyValue[], s: string): boolean {
   }
   return false;
 }
-
-/** Strings at least this long that come from slicing a text (as parsed keys and values do) are views of it. */
-const MIN_VIEW_LENGTH = 13;
 
 /**
  * `a === b` for strings read from texts. A long parsed string is a view of the text it was read

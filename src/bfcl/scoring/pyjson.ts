@@ -477,8 +477,11 @@ class Parser {
  */
 const KEY_CACHE_BITS = 10;
 const keyCache: (string | undefined)[] = new Array<string | undefined>(1 << KEY_CACHE_BITS).fill(undefined);
-/** A slice this long or longer is a view of the source rather than a copy (V8's SlicedString). */
-const MIN_VIEW_LENGTH = 13;
+/**
+ * A slice this long or longer is a view of the source rather than a copy (V8's SlicedString):
+ * every parsed str of this length or more, as no escape was involved.
+ */
+export const MIN_VIEW_LENGTH = 13;
 
 function cachedKey(s: string, start: number, end: number, hash: number): string {
   const length = end - start;
