@@ -16,6 +16,7 @@
 import type { BfclFunctionDoc, BfclParameterSchema } from '../records.js';
 import { dictGet, dictHas, pyEquals, pyIn, pyRepr, pyStr, pyTypeName } from './pyvalue.js';
 import { PyException } from './py-exception.js';
+import { MIN_VIEW_LENGTH, safeIntToBigInt } from './pyjson.js';
 import { PyTuple, type PyDict, type PyKey, type PyValue } from './types.js';
 
 /** A Python exception BFCL's checker would raise (crashing its run). */
@@ -164,6 +165,8 @@ interface AnswerFacts {
   strings?: string[];
   /** Each answer through `standardizeAll` (listChecker). */
   lists?: PyValue[][];
+  /** `str(answers)`, for error texts (see answersText). */
+  text?: string;
 }
 
 const answerFactsCache = new WeakMap<PyValue[], AnswerFacts>();
@@ -173,10 +176,18 @@ function answerFacts(answers: PyValue): AnswerFacts | undefined {
   if (!Array.isArray(answers)) return undefined;
   let facts = answerFactsCache.get(answers);
   if (facts === undefined) {
-    facts = { answerType: possibleAnswerType(answers), optional: answers.includes('') };
+    facts = { answerType: possibleAnswerType(answers), optional: answers.includes(''), strings: undefined, lists: undefined, text: undefined };
     answerFactsCache.set(answers, facts);
   }
   return facts;
+}
+
+/**
+ * `str(answers)` for an error text: worked out once per list of answers, as the same wrong
+ * answer to a question recurs across a run's entries (a question's lists are never modified).
+ */
+function answersText(answers: PyValue, facts: AnswerFacts | undefined): string {
+  return facts !== undefined ? (facts.text ??= pyStr(answers)) : pyStr(answers);
 }
 
 function possibleAnswerType(possibleAnswer: PyValue): string | null {
@@ -253,6 +264,8 @@ interface KnownParam {
   types: ParamTypes | null;
   /** Set with `types`: which values pass without the general checks (see passesAtOnce). */
   quick: Quick;
+  /** The str answers recognisable in argument text as written (see fcCertainlyPasses), once asked for. */
+  plainAnswers: string[] | undefined;
 }
 
 /**
@@ -268,11 +281,22 @@ const enum Quick {
   INT,
   FLOAT,
   BOOL,
+  /**
+   * A list of str, int, float or bool answered with lists: only recognised in argument text
+   * (see passingListEnd), passesAtOnce never takes it.
+   */
+  LIST,
 }
 
+/** Item types of a list parameter that argument text can show plainly (see passingListEnd). */
+const PLAIN_ITEM_TYPES: ReadonlySet<string> = new Set(['str', 'int', 'float', 'bool']);
+
 function quickKind(types: ParamTypes, facts: AnswerFacts | undefined): Quick {
-  if (facts === undefined || types.nestedType !== null) return Quick.NONE;
-  const { expectedType } = types;
+  if (facts === undefined) return Quick.NONE;
+  const { expectedType, nestedType } = types;
+  if (nestedType !== null) {
+    return expectedType === 'list' && facts.answerType === 'list' && PLAIN_ITEM_TYPES.has(nestedType) ? Quick.LIST : Quick.NONE;
+  }
   // isVariable (the answers are of another type) leads to other checks.
   if (facts.answerType !== null && facts.answerType !== expectedType) return Quick.NONE;
   switch (expectedType) {
@@ -342,6 +366,8 @@ interface CallSlots {
   known: (KnownParam | undefined)[];
   /** By slot: the name. */
   names: string[];
+  /** By slot: the name's length when it can be recognised in JSON text as written (see isPlainJsonText), else -1. */
+  plainNameLengths: number[];
   /** Slots of `required`, in the doc's order, and their mask. */
   required: number[];
   requiredMask: number;
@@ -383,6 +409,7 @@ function compileSlots(required: readonly unknown[], known: Map<string, KnownPara
     slotOf,
     known: names.map((n) => known.get(n)),
     names,
+    plainNameLengths: names.map((n) => (isPlainJsonText(n) ? n.length : -1)),
     required: requiredSlots,
     requiredMask: mask(requiredSlots),
     mandatory: mandatorySlots,
@@ -406,7 +433,7 @@ function prepareCall(possibleAnswer: PyDict, doc: BfclFunctionDoc | undefined): 
     mandatory = [];
     for (const [param, values] of answers) {
       const valuesFacts = answerFacts(values);
-      if (typeof param === 'string' && facts.hasProperty(param)) known.set(param, { values, facts: valuesFacts, types: null, quick: Quick.NONE });
+      if (typeof param === 'string' && facts.hasProperty(param)) known.set(param, { values, facts: valuesFacts, types: null, quick: Quick.NONE, plainAnswers: undefined });
       if (valuesFacts === undefined) mandatory = undefined;
       else if (mandatory !== undefined && !valuesFacts.optional) mandatory.push(param);
     }
@@ -512,7 +539,7 @@ function stringChecker(param: PyKey, modelOutput: string, possibleAnswer: PyValu
     return {
       valid: false,
       error: [
-        `Invalid value for parameter ${pyRepr(param)}: ${pyRepr(modelOutput)}. Expected one of ${pyStr(possibleAnswer)}. Case insensitive.`,
+        `Invalid value for parameter ${pyRepr(param)}: ${pyRepr(modelOutput)}. Expected one of ${answersText(possibleAnswer, facts)}. Case insensitive.`,
       ],
       errorType: 'value_error:string',
     };
@@ -520,10 +547,23 @@ function stringChecker(param: PyKey, modelOutput: string, possibleAnswer: PyValu
   return VALID;
 }
 
-/** `list.includes(s)` for a str, with `===` (see checkParamsBySlot). */
+/** `list.includes(s)` for a str (see sameText). */
 function includesString(list: readonly PyValue[], s: string): boolean {
-  for (let i = 0; i < list.length; i++) if (list[i] === s) return true;
+  for (let i = 0; i < list.length; i++) {
+    const x = list[i];
+    if (typeof x === 'string' && sameText(x, s)) return true;
+  }
   return false;
+}
+
+/**
+ * `a === b` for strings read from texts. A long parsed string is a view of the text it was read
+ * from (V8's SlicedString), and `===` compares equal-length views in the engine's runtime,
+ * several times slower than `startsWith`; short ones are copies, which `===` compares fastest.
+ */
+function sameText(a: string, b: string): boolean {
+  const length = a.length;
+  return length === b.length && (length < MIN_VIEW_LENGTH ? a === b : a.startsWith(b));
 }
 
 function standardizedStrings(answers: PyValue): string[] {
@@ -569,7 +609,7 @@ function listChecker(param: PyKey, modelOutput: PyValue[], possibleAnswer: PyVal
   if (!candidates.some((c) => pyEquals(stdModel, c))) {
     return {
       valid: false,
-      error: [`Invalid value for parameter ${pyRepr(param)}: ${pyRepr(modelOutput)}. Expected one of ${pyStr(possibleAnswer)}.`],
+      error: [`Invalid value for parameter ${pyRepr(param)}: ${pyRepr(modelOutput)}. Expected one of ${answersText(possibleAnswer, facts)}.`],
       errorType: 'value_error:list/tuple',
     };
   }
@@ -723,7 +763,8 @@ export function simpleFunctionChecker(
 function lookupName(call: PyDict, name: string): PyValue | undefined {
   if (call.size !== 1) return call.get(name);
   // Iterators, not `for (const [key, value] of call)`, whose entry arrays are allocated.
-  return call.keys().next().value === name ? call.values().next().value : undefined;
+  const key = call.keys().next().value;
+  return typeof key === 'string' && sameText(key, name) ? call.values().next().value : undefined;
 }
 
 /** Up to this many names, a given parameter is found by scanning them (see checkParamsBySlot). */
@@ -745,11 +786,11 @@ function checkParamsBySlot(call: PreparedCall, slots: CallSlots, modelParams: Py
   for (const param of modelParams.keys()) {
     let i = -1;
     if (typeof param === 'string') {
-      // A scan with `===` rather than a Map lookup: the parsed key is a new string, which a Map
-      // first hashes and then compares by its content anyway (several times slower for a few names).
+      // A scan rather than a Map lookup: the parsed key is a new string, which a Map first
+      // hashes and then compares by its content anyway (several times slower for a few names).
       if (count <= MAX_SCANNED_NAMES) {
         for (let j = 0; j < count; j++) {
-          if (names[j] === param) {
+          if (sameText(names[j]!, param)) {
             i = j;
             break;
           }
@@ -816,7 +857,7 @@ function checkParam(call: PreparedCall, param: string, rawValue: PyValue, known:
   if (!containsPy(values, value)) {
     return {
       valid: false,
-      error: [`Invalid value for parameter ${pyRepr(param)}: ${pyRepr(value)}. Expected one of ${pyStr(values)}.`],
+      error: [`Invalid value for parameter ${pyRepr(param)}: ${pyRepr(value)}. Expected one of ${answersText(values, valuesFacts)}.`],
       errorType: 'value_error:others',
     };
   }
@@ -894,7 +935,9 @@ function parallelFunctionCheckerNoOrder(
   for (let i = 0; i < possibleAnswers.length; i++) {
     const prepared = question?.calls[i];
     const doc = prepared !== undefined ? prepared.doc : findDescription(docs, firstKey(possibleAnswers[i]!));
-    const allErrors: PyValue[] = [];
+    // The failed pairings' results; their error entries are only built when none matches (a
+    // passing entry usually fails a few pairings first).
+    const failures: CheckResult[] = [];
     for (let index = 0; index < modelOutput.length; index++) {
       if (matched.includes(index)) continue;
       result = simpleFunctionChecker(doc, modelOutput[index]!, possibleAnswers[i]!, underscoreToDot, prepared);
@@ -902,31 +945,36 @@ function parallelFunctionCheckerNoOrder(
         matched.push(index);
         break;
       }
-      allErrors.push(
-        new Map([
-          [
-            `Model Result Index ${index}`,
-            new Map<PyKey, PyValue>([
-              ['sub_error', result.error],
-              ['sub_error_type', result.errorType],
-              ['model_output_item', modelOutput[index]!],
-              ['possible_answer_item', possibleAnswers[i]!],
-            ]),
-          ],
-        ]),
-      );
+      failures.push(result);
     }
     if (result === undefined) throw new CheckerCrash('UnboundLocalError', "local variable 'result' referenced before assignment");
     if (!result.valid) {
+      // No match: every index not matched before was tried, in order.
       const considered: number[] = [];
       for (let k = 0; k < modelOutput.length; k++) if (!matched.includes(k)) considered.push(k);
-      allErrors.unshift(
+      const allErrors: PyValue[] = [
         `Could not find a matching function among index [${considered.join(', ')}] of model output for index ${i} of possible answers.`,
-      );
+      ];
+      for (let k = 0; k < considered.length; k++) {
+        const index = considered[k]!;
+        allErrors.push(pairingError(index, failures[k]!, modelOutput[index]!, possibleAnswers[i]!));
+      }
       return { valid: false, error: allErrors, errorType: 'parallel_function_checker_no_order:cannot_find_match' };
     }
   }
   return VALID;
+}
+
+/** The parallel checker's entry for one failed pairing: `{"Model Result Index k": {sub_error, ...}}`. */
+function pairingError(index: number, result: CheckResult, modelOutputItem: PyDict, possibleAnswerItem: PyValue): PyDict {
+  const details: PyDict = new Map();
+  details.set('sub_error', result.error);
+  details.set('sub_error_type', result.errorType);
+  details.set('model_output_item', modelOutputItem);
+  details.set('possible_answer_item', possibleAnswerItem);
+  const entry: PyDict = new Map();
+  entry.set(`Model Result Index ${index}`, details);
+  return entry;
 }
 
 function multipleFunctionChecker(
@@ -1040,4 +1088,250 @@ function compiledQuestion(
     Object.defineProperty(groundTruth, COMPILED, { value: question, writable: true, configurable: true, enumerable: false });
   }
   return question;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Function-calling output checked straight from its argument text. Most entries of a run are
+// one call `[{name: "<JSON object>"}]` whose arguments all pass at once (see passesAtOnce):
+// for those, building the decoded dicts and running the checker only to learn `valid` costs
+// more than reading the text against the prepared call. This reads a strict subset of JSON
+// (an object of plain strings, short ints, plain decimals, true/false; no escapes, repeats or
+// nesting) and says true only when the full way (decodeFc, the format check, astCheck) would
+// certainly find the entry valid without raising; anything else is false, and the caller goes
+// the full way, which alone writes errors.
+
+/**
+ * True when BFCL would score this function-calling `result` valid against a simple or multiple
+ * question; false means "not known": decode and check the usual way.
+ */
+export function fcCertainlyPasses(
+  docs: readonly BfclFunctionDoc[],
+  result: PyValue,
+  groundTruth: PyValue,
+  category: string,
+  underscoreToDot: boolean,
+): boolean {
+  if (!Array.isArray(result) || result.length !== 1) return false;
+  const item = result[0];
+  if (!(item instanceof Map) || item.size === 0) return false;
+  const args = item.values().next().value as PyValue;
+  if (typeof args !== 'string') return false;
+  try {
+    const question = compiledQuestion(docs, groundTruth, category, underscoreToDot);
+    if (question === undefined || question.checker === Checker.PARALLEL) return false;
+    // multiple: as many answers as calls; simple: answers[0] against docs[0] (compiledQuestion prepared it only when docs exist).
+    if (question.checker === Checker.MULTIPLE && question.answers.length !== 1) return false;
+    const prepared = question.calls[0];
+    if (prepared === undefined || prepared.slots === undefined) return false;
+    const facts = prepared.docFacts;
+    const name = item.keys().next().value;
+    if (typeof name !== 'string' || !sameText(name, underscoreToDot ? facts.underscoredName : facts.plainName)) return false;
+    return argumentsPass(args, prepared, prepared.slots);
+  } catch {
+    // Whatever raised is raised again, at BFCL's point, on the full way.
+    return false;
+  }
+}
+
+/** (Every read stays inside the string: reading past the end makes the engine leave its fast code.) */
+function skipWs(s: string, i: number): number {
+  const n = s.length;
+  while (i < n) {
+    const c = s.charCodeAt(i);
+    if (c === 32 || c === 10 || c === 13 || c === 9) i++;
+    else break;
+  }
+  return i;
+}
+
+/** Index of the closing quote of a string body starting at `i`; -1 at an escape, a control character or the end. */
+function plainStringEnd(s: string, i: number): number {
+  const n = s.length;
+  for (; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 34) return i;
+    if (c === 92 || c <= 0x1f) return -1;
+  }
+  return -1;
+}
+
+/**
+ * Can `name` be recognised in JSON text by its characters alone? A JSON string whose text is
+ * exactly these characters between quotes decodes to them only when none is a quote, a backslash
+ * or a control character.
+ */
+function isPlainJsonText(name: string): boolean {
+  for (let i = 0; i < name.length; i++) {
+    const c = name.charCodeAt(i);
+    if (c === 34 || c === 92 || c <= 0x1f) return false;
+  }
+  return true;
+}
+
+/** Is the JSON string whose body starts at `i` exactly `text` (a plain text, see isPlainJsonText)? */
+function stringIsAt(s: string, i: number, text: string): boolean {
+  // The closing quote first: it rules out almost every other candidate without a call.
+  const close = i + text.length;
+  return close < s.length && s.charCodeAt(close) === 34 && s.startsWith(text, i);
+}
+
+/**
+ * The slot of the key whose body starts at `i`, or -1 (not a parameter name, or not written
+ * plainly: the full way decides). Names are tried against the text in place: reading the key
+ * up to its closing quote and slicing it would cost more than the few comparisons.
+ */
+function keySlotAt(s: string, i: number, slots: CallSlots): number {
+  const lengths = slots.plainNameLengths;
+  const n = s.length;
+  for (let j = 0; j < lengths.length; j++) {
+    // Lengths from one small array: reading each name's own length would touch every name.
+    const length = lengths[j]!;
+    const close = i + length;
+    if (length >= 0 && close < n && s.charCodeAt(close) === 34 && s.startsWith(slots.names[j]!, i)) return j;
+  }
+  return -1;
+}
+
+/** Set by `numberAt`: the index just after the number read. */
+let numberEnd = 0;
+
+/**
+ * The number at `i` as Python's json reads it, for `-?(0|[1-9][0-9]*)(.[0-9]+)?` with at most 15
+ * digits before any point (exact in a double); undefined for anything else.
+ */
+function numberAt(s: string, i: number): bigint | number | undefined {
+  const start = i;
+  if (s.charCodeAt(i) === 45) i++;
+  const first = i;
+  let c = s.charCodeAt(i);
+  if (c === 48) i++;
+  else if (c >= 49 && c <= 57) {
+    i++;
+    while ((c = s.charCodeAt(i)) >= 48 && c <= 57) i++;
+  } else return undefined;
+  if (i - first > 15) return undefined;
+  if (s.charCodeAt(i) !== 46) {
+    numberEnd = i;
+    let v = 0;
+    for (let k = first; k < i; k++) v = v * 10 + (s.charCodeAt(k) - 48);
+    return safeIntToBigInt(s.charCodeAt(start) === 45 ? -v : v);
+  }
+  i++;
+  const fraction = i;
+  while ((c = s.charCodeAt(i)) >= 48 && c <= 57) i++;
+  if (i === fraction) return undefined;
+  numberEnd = i;
+  return Number(s.slice(start, i));
+}
+
+function argumentsPass(s: string, call: PreparedCall, slots: CallSlots): boolean {
+  let i = skipWs(s, 0);
+  if (s.charCodeAt(i) !== 123) return false;
+  i = skipWs(s, i + 1);
+  let seen = 0;
+  if (s.charCodeAt(i) !== 125) {
+    for (;;) {
+      if (s.charCodeAt(i) !== 34) return false;
+      const slot = keySlotAt(s, i + 1, slots);
+      // An unknown parameter or a repeated key: the full way says what happens.
+      if (slot < 0 || (seen & (1 << slot)) !== 0) return false;
+      seen |= 1 << slot;
+      const known = slots.known[slot];
+      if (known === undefined) return false;
+      if (known.types === null) {
+        // What checkParam works out when the model first gives this parameter (raises the same way).
+        known.types = paramTypes(call.docFacts.properties, slots.names[slot]!);
+        known.quick = quickKind(known.types, known.facts);
+      }
+      if (known.quick === Quick.NONE) return false;
+      i = skipWs(s, i + 2 + slots.names[slot]!.length);
+      if (s.charCodeAt(i) !== 58) return false;
+      i = passingValueEnd(s, skipWs(s, i + 1), known);
+      if (i < 0) return false;
+      i = skipWs(s, i);
+      const d = s.charCodeAt(i);
+      if (d === 125) break;
+      if (d !== 44) return false;
+      i = skipWs(s, i + 1);
+    }
+  }
+  if (skipWs(s, i + 1) !== s.length) return false;
+  return (seen & slots.requiredMask) === slots.requiredMask && (seen & slots.mandatoryMask) === slots.mandatoryMask;
+}
+
+/** The index just after the JSON value at `i` when it certainly passes the parameter's checks (see passesAtOnce), else -1. */
+function passingValueEnd(s: string, i: number, known: KnownParam): number {
+  const c = s.charCodeAt(i);
+  if (c === 34) {
+    if (known.quick !== Quick.STR) return -1;
+    // Usually one of the answers as written, recognised in place.
+    const answers = (known.plainAnswers ??= plainStrings(known.values as PyValue[]));
+    for (let k = 0; k < answers.length; k++) if (stringIsAt(s, i + 1, answers[k]!)) return i + 2 + answers[k]!.length;
+  } else if (c === 91) {
+    return known.quick === Quick.LIST ? passingListEnd(s, i, known) : -1;
+  }
+  let value = plainScalarAt(s, i);
+  if (value === undefined) return -1;
+  // An int for a float parameter is checked as a float (exact: plainScalarAt reads at most 15 digits).
+  if (known.quick === Quick.FLOAT && typeof value === 'bigint') value = Number(value);
+  return passesAtOnce(known, value) ? scalarEnd : -1;
+}
+
+/** Set by `plainScalarAt`: the index just after the value read. */
+let scalarEnd = 0;
+
+/** The str (without escapes), number (see numberAt), true or false at `i`; undefined for anything else. */
+function plainScalarAt(s: string, i: number): PyValue | undefined {
+  const c = s.charCodeAt(i);
+  if (c === 34) {
+    const close = plainStringEnd(s, i + 1);
+    if (close < 0) return undefined;
+    scalarEnd = close + 1;
+    return s.slice(i + 1, close);
+  }
+  if (c === 116 && s.startsWith('true', i)) {
+    scalarEnd = i + 4;
+    return true;
+  }
+  if (c === 102 && s.startsWith('false', i)) {
+    scalarEnd = i + 5;
+    return false;
+  }
+  const value = numberAt(s, i);
+  scalarEnd = numberEnd;
+  return value;
+}
+
+/**
+ * The index just after the JSON list at `i` (a `[`) when it certainly passes a Quick.LIST
+ * parameter's checks, else -1. With every item of the nested type, BFCL's nested type check
+ * passes on the first answer and listChecker decides: the standardised items must equal a
+ * standardised answer (the same comparison, on the same cached candidates).
+ */
+function passingListEnd(s: string, i: number, known: KnownParam): number {
+  const nestedType = known.types!.nestedType;
+  const items: PyValue[] = [];
+  i = skipWs(s, i + 1);
+  if (s.charCodeAt(i) !== 93) {
+    for (;;) {
+      const item = plainScalarAt(s, i);
+      if (item === undefined || pyTypeName(item) !== nestedType) return -1;
+      items.push(typeof item === 'string' ? standardizeString(item) : item);
+      i = skipWs(s, scalarEnd);
+      const d = s.charCodeAt(i);
+      if (d === 93) break;
+      if (d !== 44) return -1;
+      i = skipWs(s, i + 1);
+    }
+  }
+  const candidates = (known.facts!.lists ??= iterPy(known.values).map(standardizeAll));
+  for (const candidate of candidates) if (pyEquals(items, candidate)) return i + 1;
+  return -1;
+}
+
+/** The str answers that can be recognised in JSON text as written (see isPlainJsonText). */
+function plainStrings(answers: readonly PyValue[]): string[] {
+  const out: string[] = [];
+  for (const a of answers) if (typeof a === 'string' && isPlainJsonText(a)) out.push(a);
+  return out;
 }

@@ -4,7 +4,7 @@
  * `_evaluate_single_relevance_entry`). Never throws: decode failures, wrong formats and the
  * cases where BFCL's own checker would crash are all outcomes.
  */
-import { CheckerCrash, astCheck } from './check.js';
+import { CheckerCrash, astCheck, fcCertainlyPasses } from './check.js';
 import { decodeCalls, isEmptyOutput, isFunctionCallingFormat } from './decode.js';
 import type { EntryInput, EntryOutcome, PyValue } from './types.js';
 
@@ -75,6 +75,14 @@ function scoreRelevance(input: EntryInput, irrelevance: boolean): EntryOutcome {
 
 function scoreAst(input: EntryInput): EntryOutcome {
   const { id } = input;
+  if (
+    input.decoder === 'fc' &&
+    input.groundTruth !== null &&
+    input.groundTruth !== undefined &&
+    fcCertainlyPasses(input.functions ?? [], input.result, input.groundTruth, input.category, input.underscoreToDot)
+  ) {
+    return { id, valid: true };
+  }
   const decoded = decodeCalls(input.result, input.decoder);
   if (!decoded.ok) {
     return { id, valid: false, errorType: 'ast_decoder:decoder_failed', error: [DECODER_FAILED_PREFIX + decoded.error] };

@@ -208,7 +208,7 @@ class Parser {
       // Exact in a double: sum the digits instead of going through a string.
       let v = 0;
       for (let k = negative ? start + 1 : start; k < idx; k++) v = v * 10 + (s.charCodeAt(k) - Ch.ZERO);
-      return BigInt(negative ? -v : v);
+      return safeIntToBigInt(negative ? -v : v);
     }
     if (digits > INT_MAX_STR_DIGITS) {
       throw new PyJsonDecodeError(
@@ -234,6 +234,26 @@ class Parser {
         return s.slice(idx, i);
       }
       if (c === Ch.BACKSLASH || c <= 0x1f) return this.escapedString(idx, i);
+    }
+    return this.err('Unterminated string starting at', idx - 1);
+  }
+
+  /**
+   * An object key: `string`, except that a key without escapes is looked up in `keyCache` by a
+   * hash of its text (taken while scanning for the closing quote) and the cached string reused.
+   */
+  private key(idx: number): string {
+    const s = this.s;
+    const n = s.length;
+    let h = 0;
+    for (let i = idx; i < n; i++) {
+      const c = s.charCodeAt(i);
+      if (c === Ch.QUOTE) {
+        this.end = i + 1;
+        return cachedKey(s, idx, i, h);
+      }
+      if (c === Ch.BACKSLASH || c <= 0x1f) return this.escapedString(idx, i);
+      h = (Math.imul(h, 31) + c) | 0;
     }
     return this.err('Unterminated string starting at', idx - 1);
   }
@@ -363,7 +383,7 @@ class Parser {
         if (idx >= n || s.charCodeAt(idx) !== Ch.QUOTE) {
           this.err('Expecting property name enclosed in double quotes', idx);
         }
-        const key = this.string(idx + 1);
+        const key = this.key(idx + 1);
         idx = this.ws(this.end);
         if (idx >= n || s.charCodeAt(idx) !== Ch.COLON) this.err("Expecting ':' delimiter", idx);
         idx = this.ws(idx + 1);
@@ -447,6 +467,31 @@ class Parser {
   }
 }
 
+/**
+ * Short object keys met recently, by a hash of their text. Parameter names repeat across a run's
+ * entries: a key found here is the same string as before rather than a new one, so a Map finds
+ * its hash already computed and a decoded value kept by a failed entry holds no string of its
+ * own for it. A string's identity is not observable, so this changes no decoded value. Longer
+ * keys are not kept: their slice is a view of the parsed text (which a cache would keep alive),
+ * and an own copy costs more than it saves.
+ */
+const KEY_CACHE_BITS = 10;
+const keyCache: (string | undefined)[] = new Array<string | undefined>(1 << KEY_CACHE_BITS).fill(undefined);
+/**
+ * A slice this long or longer is a view of the source rather than a copy (V8's SlicedString):
+ * every parsed str of this length or more, as no escape was involved.
+ */
+export const MIN_VIEW_LENGTH = 13;
+
+function cachedKey(s: string, start: number, end: number, hash: number): string {
+  const length = end - start;
+  if (length >= MIN_VIEW_LENGTH) return s.slice(start, end);
+  const slot = (hash ^ (hash >>> KEY_CACHE_BITS) ^ length) & ((1 << KEY_CACHE_BITS) - 1);
+  const cached = keyCache[slot];
+  if (cached !== undefined && cached.length === length && s.startsWith(cached, start)) return cached;
+  return (keyCache[slot] = s.slice(start, end));
+}
+
 /** Items of the lists being parsed (see Parser.array); one stack for all parsers (parsing never re-enters). */
 const itemStack: PyValue[] = [];
 
@@ -458,6 +503,17 @@ const itemStack: PyValue[] = [];
  */
 export function exactSize<T>(arr: T[]): T[] {
   return arr.length > 0 && arr.length < 16 ? arr.slice() : arr;
+}
+
+/** The bigints 0..1023, made once: most ints in arguments and answers are small. */
+const SMALL_BIGINTS: readonly bigint[] = Array.from({ length: 1024 }, (_, i) => BigInt(i));
+
+/**
+ * `BigInt(v)` for a safe integer, without allocating for a small non-negative one (a bigint's
+ * identity is not observable: `===` compares values).
+ */
+export function safeIntToBigInt(v: number): bigint {
+  return v >= 0 && v < 1024 ? SMALL_BIGINTS[v]! : BigInt(v);
 }
 
 function isDigit(c: number): boolean {

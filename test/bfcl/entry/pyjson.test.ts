@@ -47,6 +47,28 @@ describe('parsePyJson', () => {
       ['1', null],
     ]);
   });
+  it('reads keys right whatever the recently read keys were (keys are cached by a hash of their text)', () => {
+    // Many keys of each length, long and short, so that cache slots are shared and replaced;
+    // then each object again, and keys that are prefixes of or escaped forms of others.
+    const keys: string[] = [];
+    for (let i = 0; i < 3000; i++) keys.push(`${'k'.repeat(i % 20)}${i.toString(36)}`);
+    const objects = keys.map((k, i) => [`{"${k}": ${i}, "${k}x": "${k}", "x": 1}`, k, i] as const);
+    for (const round of [0, 1]) {
+      for (const [text, k, i] of objects) {
+        expect({ round, map: [...(parsePyJson(text) as Map<string, PyValue>)] }).toEqual({ round, map: [[k, BigInt(i)], [`${k}x`, k], ['x', 1n]] });
+      }
+    }
+    expect([...(parsePyJson('{"insurance_accepted": 1, "insurance_accepte": 2, "insurance_accepted\\u0021": 3, "insurance_\\"accepted": 4}') as Map<string, PyValue>).keys()]).toEqual([
+      'insurance_accepted',
+      'insurance_accepte',
+      'insurance_accepted!',
+      'insurance_"accepted',
+    ]);
+    expect(err('{"insurance_accepted": 1, "insurance\\taccepted": 2, "insurance\taccepted": 3}')).toBe(
+      'Invalid control character at: line 1 column 63 (char 62)',
+    );
+    expect([...(parsePyJson('{"__proto__": 1, "0": 2, "01": 3, "constructor": 4}') as Map<string, PyValue>).keys()]).toEqual(['__proto__', '0', '01', 'constructor']);
+  });
   it('decodes strings like Python', () => {
     expect(parsePyJson('"\\ud83d\\ude00 \\u00e9\\n\\/"')).toBe('😀 é\n/');
     expect(parsePyJson('"\\ud800"')).toBe('\ud800');
