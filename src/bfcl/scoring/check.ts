@@ -234,6 +234,9 @@ interface DocFacts {
   properties: Record<string, BfclParameterSchema>;
   /** `properties` has this own property: Python's `param in properties` (no Set of them built per doc, most are never asked). */
   hasProperty(name: string): boolean;
+  /** The wrong_func_name error texts for each name, once asked for (the parallel checker meets them on most failed pairings). */
+  plainNameMissing: string | undefined;
+  underscoredNameMissing: string | undefined;
 }
 
 const docFactsCache = new WeakMap<object, DocFacts>();
@@ -249,6 +252,8 @@ function docFacts(doc: BfclFunctionDoc | undefined): DocFacts {
       underscoredName: expectedFunctionName(name, true),
       properties,
       hasProperty: (param) => Object.hasOwn(properties, param),
+      plainNameMissing: undefined,
+      underscoredNameMissing: undefined,
     };
     if (cacheable) docFactsCache.set(doc, facts);
   }
@@ -266,6 +271,8 @@ interface KnownParam {
   quick: Quick;
   /** The str answers recognisable in argument text as written (see fcCertainlyPasses), once asked for. */
   plainAnswers: string[] | undefined;
+  /** `repr(param)` for error texts, once asked for (a question's wrong answers recur across a run). */
+  nameText: string | undefined;
 }
 
 /**
@@ -433,7 +440,7 @@ function prepareCall(possibleAnswer: PyDict, doc: BfclFunctionDoc | undefined): 
     mandatory = [];
     for (const [param, values] of answers) {
       const valuesFacts = answerFacts(values);
-      if (typeof param === 'string' && facts.hasProperty(param)) known.set(param, { values, facts: valuesFacts, types: null, quick: Quick.NONE, plainAnswers: undefined });
+      if (typeof param === 'string' && facts.hasProperty(param)) known.set(param, { values, facts: valuesFacts, types: null, quick: Quick.NONE, plainAnswers: undefined, nameText: undefined });
       if (valuesFacts === undefined) mandatory = undefined;
       else if (mandatory !== undefined && !valuesFacts.optional) mandatory.push(param);
     }
@@ -453,7 +460,8 @@ function typeOk(isVariable: boolean): TypeCheckResult {
 }
 
 function typeChecker(
-  param: PyKey,
+  /** `repr(param)`, for error texts. */
+  paramText: string,
   value: PyValue,
   possibleAnswer: PyValue,
   expectedTypeDescription: string,
@@ -472,7 +480,7 @@ function typeChecker(
       let flag = true;
       if (pyTypeName(item) === 'list') {
         for (const valueItem of iterPy(value)) {
-          const r = typeChecker(param, valueItem, item, `<class '${nestedType}'>`, nestedType, null);
+          const r = typeChecker(paramText, valueItem, item, `<class '${nestedType}'>`, nestedType, null);
           if (!r.valid) {
             flag = false;
             break;
@@ -481,7 +489,7 @@ function typeChecker(
       }
       if (flag) return typeOk(isVariable);
     }
-    nestedError = `Nested type checking failed for parameter ${pyRepr(param)}. Expected outer type ${expectedTypeDescription} with inner type <class '${nestedType}'>. Parameter value: ${pyRepr(value)}.`;
+    nestedError = `Nested type checking failed for parameter ${paramText}. Expected outer type ${expectedTypeDescription} with inner type <class '${nestedType}'>. Parameter value: ${pyRepr(value)}.`;
     // BFCL falls through to the checks below.
   }
 
@@ -492,7 +500,7 @@ function typeChecker(
   }
   const error: PyValue[] = nestedError === undefined ? [] : [nestedError];
   error.push(
-    `Incorrect type for parameter ${pyRepr(param)}. Expected type ${expectedTypeDescription}, got ${valueType}. Parameter value: ${pyRepr(value)}.`,
+    `Incorrect type for parameter ${paramText}. Expected type ${expectedTypeDescription}, got ${valueType}. Parameter value: ${pyRepr(value)}.`,
   );
   return { valid: false, error, isVariable: false, errorType: 'type_error:simple' };
 }
@@ -520,7 +528,7 @@ function standardizedAnswers(list: PyValue): PyValue[] {
   return out;
 }
 
-function stringChecker(param: PyKey, modelOutput: string, possibleAnswer: PyValue, facts = answerFacts(possibleAnswer)): CheckResult {
+function stringChecker(paramText: string, modelOutput: string, possibleAnswer: PyValue, facts = answerFacts(possibleAnswer)): CheckResult {
   let found = false;
   if (facts !== undefined) {
     facts.strings ??= standardizedStrings(possibleAnswer);
@@ -535,16 +543,16 @@ function stringChecker(param: PyKey, modelOutput: string, possibleAnswer: PyValu
       }
     }
   }
-  if (!found) {
-    return {
-      valid: false,
-      error: [
-        `Invalid value for parameter ${pyRepr(param)}: ${pyRepr(modelOutput)}. Expected one of ${answersText(possibleAnswer, facts)}. Case insensitive.`,
-      ],
-      errorType: 'value_error:string',
-    };
-  }
-  return VALID;
+  return found ? VALID : stringValueError(paramText, modelOutput, possibleAnswer, facts);
+}
+
+/** stringChecker's failure. */
+function stringValueError(paramText: string, modelOutput: string, possibleAnswer: PyValue, facts: AnswerFacts | undefined): CheckResult {
+  return {
+    valid: false,
+    error: [`Invalid value for parameter ${paramText}: ${pyRepr(modelOutput)}. Expected one of ${answersText(possibleAnswer, facts)}. Case insensitive.`],
+    errorType: 'value_error:string',
+  };
 }
 
 /** `list.includes(s)` for a str (see sameText). */
@@ -601,7 +609,7 @@ function asciiStandardizesTo(s: string, std: string): boolean | undefined {
   return j === std.length;
 }
 
-function listChecker(param: PyKey, modelOutput: PyValue[], possibleAnswer: PyValue, facts = answerFacts(possibleAnswer)): CheckResult {
+function listChecker(paramText: string, modelOutput: PyValue[], possibleAnswer: PyValue, facts = answerFacts(possibleAnswer)): CheckResult {
   const stdModel = modelOutput.map((x) => (typeof x === 'string' ? standardizeString(x) : x));
   let candidates: PyValue[][];
   if (facts !== undefined) candidates = facts.lists ??= iterPy(possibleAnswer).map(standardizeAll);
@@ -609,7 +617,7 @@ function listChecker(param: PyKey, modelOutput: PyValue[], possibleAnswer: PyVal
   if (!candidates.some((c) => pyEquals(stdModel, c))) {
     return {
       valid: false,
-      error: [`Invalid value for parameter ${pyRepr(param)}: ${pyRepr(modelOutput)}. Expected one of ${answersText(possibleAnswer, facts)}.`],
+      error: [`Invalid value for parameter ${paramText}: ${pyRepr(modelOutput)}. Expected one of ${answersText(possibleAnswer, facts)}.`],
       errorType: 'value_error:list/tuple',
     };
   }
@@ -714,11 +722,8 @@ export function simpleFunctionChecker(
 
   const modelParams = lookupName(modelOutput, funcName);
   if (modelParams === undefined) {
-    return {
-      valid: false,
-      error: [`Function name ${pyRepr(funcName)} not found in model output.`],
-      errorType: 'simple_function_checker:wrong_func_name',
-    };
+    const text = underscoreToDot ? (facts.underscoredNameMissing ??= nameMissingText(funcName)) : (facts.plainNameMissing ??= nameMissingText(funcName));
+    return { valid: false, error: [text], errorType: 'simple_function_checker:wrong_func_name' };
   }
   if (!(modelParams instanceof Map)) {
     throw new CheckerCrash('AttributeError', `'${pyTypeName(modelParams)}' object has no attribute 'items'`);
@@ -757,6 +762,10 @@ export function simpleFunctionChecker(
     }
   }
   return VALID;
+}
+
+function nameMissingText(funcName: string): string {
+  return `Function name ${pyRepr(funcName)} not found in model output.`;
 }
 
 /** `dictGet(call, name)` for a str name; a decoded call has one key, compared with `===` (see checkParamsBySlot). */
@@ -811,7 +820,14 @@ function checkParamsBySlot(call: PreparedCall, slots: CallSlots, modelParams: Py
     const i = givenSlots[n++]!;
     const known = i < 0 ? undefined : slots.known[i];
     if (known === undefined) return unexpectedParam(param);
-    if (known.quick !== Quick.NONE && passesAtOnce(known, rawValue)) continue;
+    if (known.quick !== Quick.NONE) {
+      if (passesAtOnce(known, rawValue)) continue;
+      // For a Quick.STR parameter the type check passes a str and stringChecker decides, by the
+      // same comparisons passesAtOnce has just made: what is left of checkParam is the error.
+      if (known.quick === Quick.STR && typeof rawValue === 'string') {
+        return stringValueError((known.nameText ??= pyRepr(param)), rawValue, known.values, known.facts);
+      }
+    }
     const r = checkParam(call, param as string, rawValue, known);
     if (r !== undefined) return r;
   }
@@ -842,22 +858,23 @@ function checkParam(call: PreparedCall, param: string, rawValue: PyValue, known:
   }
   const values = known !== undefined ? known.values : getItem(call.answers, param);
   const valuesFacts = known !== undefined ? known.facts : answerFacts(values);
-  const typeCheck = typeChecker(param, value, values, typeDescriptionText, expectedType, nestedType, valuesFacts);
+  const paramText = known !== undefined ? (known.nameText ??= pyRepr(param)) : pyRepr(param);
+  const typeCheck = typeChecker(paramText, value, values, typeDescriptionText, expectedType, nestedType, valuesFacts);
   if (!typeCheck.valid) return { valid: false, error: typeCheck.error, errorType: typeCheck.errorType };
 
   if (!typeCheck.isVariable) {
     let r: CheckResult | undefined;
     if (expectedType === 'dict') r = dictChecker(value, values);
     else if (expectedType === 'list' && nestedType === 'dict') r = listDictChecker(value as PyValue[], values);
-    else if (expectedType === 'str') r = stringChecker(param, value as string, values, valuesFacts);
-    else if (expectedType === 'list') r = listChecker(param, value as PyValue[], values, valuesFacts);
+    else if (expectedType === 'str') r = stringChecker(paramText, value as string, values, valuesFacts);
+    else if (expectedType === 'list') r = listChecker(paramText, value as PyValue[], values, valuesFacts);
     if (r !== undefined) return r.valid ? undefined : r;
   }
 
   if (!containsPy(values, value)) {
     return {
       valid: false,
-      error: [`Invalid value for parameter ${pyRepr(param)}: ${pyRepr(value)}. Expected one of ${answersText(values, valuesFacts)}.`],
+      error: [`Invalid value for parameter ${paramText}: ${pyRepr(value)}. Expected one of ${answersText(values, valuesFacts)}.`],
       errorType: 'value_error:others',
     };
   }

@@ -126,12 +126,19 @@ function hex(n: number, width: number): string {
   return n.toString(16).padStart(width, '0');
 }
 
+/**
+ * Printable ASCII without `'` or a backslash: repr is the text between single quotes. One
+ * regular expression test costs about half of a charCodeAt loop over the same text.
+ */
+const PLAIN_REPR = /^[\x20-\x26\x28-\x5b\x5d-\x7e]*$/;
+
 /** `repr(s)` of a Python str. */
 export function strRepr(s: string): string {
+  if (PLAIN_REPR.test(s)) return "'" + s + "'";
   const hasSingle = s.includes("'");
   const quote = hasSingle && !s.includes('"') ? '"' : "'";
   const q = quote.charCodeAt(0);
-  // Fast path: printable ASCII without the quote or a backslash.
+  // Printable ASCII with `'` (and no `"`): the text between double quotes.
   let simple = true;
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);

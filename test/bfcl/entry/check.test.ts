@@ -222,3 +222,49 @@ describe('standardizeString', () => {
     expect(standardizeString('ΟΔΟΣ\tİ')).toBe('οδος\ti̇');
   });
 });
+
+describe('a str value rejected on the slot path', () => {
+  // checkParamsBySlot answers a str for a plain str parameter from passesAtOnce's comparisons
+  // and writes stringChecker's error itself. A call with more than 31 names has no slots
+  // (compileSlots) and goes the general way (checkParam, typeChecker, stringChecker), so the
+  // same call against the same answers plus 32 optional parameters must give the same outcome.
+  const padding = Array.from({ length: 32 }, (_, i) => `pad${i}`);
+  const question = (unitType: string, unitAnswers: string, padded: boolean): [BfclFunctionDoc[], PyValue] => {
+    const properties: Record<string, { type: string }> = { base: { type: 'integer' }, unit: { type: unitType } };
+    const answers = [`"base": [10]`, `"unit": ${unitAnswers}`];
+    if (padded) {
+      for (const p of padding) {
+        properties[p] = { type: 'string' };
+        answers.push(`"${p}": [""]`);
+      }
+    }
+    const docs: BfclFunctionDoc[] = [{ name: 'geo.area', description: '', parameters: { type: 'dict', properties, required: ['base'] } }];
+    return [docs, parsePyJson(`[{"geo.area": {${answers.join(', ')}}}]`)];
+  };
+  const cases: [string, string, string][] = [
+    ['string', '["cm"]', '"mm"'],
+    ['string', '["cm"]', '"C-M"'], // passes by standardisation
+    ['string', '["", "sq m"]', '"it\'s a \\"unit\\""'],
+    ['string', '["a long answer of 13+ chars"]', '"a long answer of 13+ charz"'], // views of the text
+    ['string', '["a long answer of 13+ chars"]', '"A LONG answer_of 13+ chars"'],
+    ['string', '["北京", "Beijing"]', '"Beijing, China"'], // a non-ASCII answer
+    ['string', '["北京", "Beijing"]', '"北 京"'],
+    ['string', '["cm", null]', '"mm"'], // quick STR with another type among the answers
+    ['any', '["cm"]', '"mm"'],
+    ['string', '["cm"]', '5'], // not a str: the general way on both paths
+    ['string', '[5]', '"mm"'], // answers of another type: no quick path
+  ];
+  it.each(cases)('%s answers %s, value %s', (unitType, unitAnswers, value) => {
+    const outcomes = (padded: boolean) => {
+      const [functions, groundTruth] = question(unitType, unitAnswers, padded);
+      // Twice on the same question: the first check works out the parameter's quick kind, the
+      // second takes the quick path with the facts (reprs, standardised answers) kept.
+      return [0, 1].map(() => {
+        const result = parsePyJson(`[{"geo_area": {"base": 10, "unit": ${value}}}]`);
+        const out = scoreEntry(entry({ category: 'simple_python', functions, groundTruth, result }));
+        return [out.valid, out.errorType, pyJsonStringify(out.error ?? [])];
+      });
+    };
+    expect(outcomes(false)).toEqual(outcomes(true));
+  });
+});

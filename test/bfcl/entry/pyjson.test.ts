@@ -146,6 +146,28 @@ describe('floatRepr / pyRepr', () => {
     expect(pyStr('abc')).toBe('abc');
     expect(pyStr(['abc'])).toBe("['abc']");
   });
+  // Reprs by CPython 3.11: the edges of the printable-ASCII fast path (around the quote, the
+  // backslash and the ends of the printable range) and texts that leave it.
+  it.each([
+    ['', "''"],
+    ['plain text, with [brackets] & ~tilde', "'plain text, with [brackets] & ~tilde'"],
+    ['\u001f', "'\\x1f'"],
+    [' ', "' '"],
+    ['&', "'&'"],
+    ['(', "'('"],
+    ['[', "'['"],
+    [']', "']'"],
+    ['~', "'~'"],
+    ['\u007f', "'\\x7f'"],
+    ['"', "'\"'"],
+    ["it's", '"it\'s"'],
+    ['say "hi"', "'say \"hi\"'"],
+    ['a\\b', "'a\\\\b'"],
+    ['tab\there', "'tab\\there'"],
+    ["xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'", '"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\'"'],
+  ])('pyRepr(%j) = %s', (s, repr) => {
+    expect(pyRepr(s)).toBe(repr);
+  });
 });
 
 describe('pyEquals', () => {
