@@ -905,31 +905,14 @@ function missingOptional(param: PyValue): CheckResult {
   };
 }
 
-/** Each docs list's functions by name, the first of each name (what the lookup loop finds). */
-const docsByNameCache = new WeakMap<readonly BfclFunctionDoc[], Map<unknown, BfclFunctionDoc> | null>();
-
-/** The index of a docs list; null when some doc is not an object (the loop must meet it as BFCL would). */
-function docsByName(docs: readonly BfclFunctionDoc[]): Map<unknown, BfclFunctionDoc> | null {
-  let byName = docsByNameCache.get(docs);
-  if (byName === undefined) {
-    byName = new Map();
-    for (const d of docs) {
-      if (typeof d !== 'object' || d === null) {
-        byName = null;
-        break;
-      }
-      if (!byName.has(d.name)) byName.set(d.name, d);
-    }
-    docsByNameCache.set(docs, byName);
-  }
-  return byName;
-}
-
+/**
+ * The first doc with this name. A plain scan: the compiled question keeps what it finds, so
+ * each docs list is searched about once per ground-truth call, and an index of it would cost
+ * more to build than the scans it saves.
+ */
 function findDescription(docs: readonly BfclFunctionDoc[], name: PyKey): BfclFunctionDoc | undefined {
   if (typeof name === 'string') {
     // `pyEquals(d.name, name)` for a str name is plain equality of the strings.
-    const byName = Array.isArray(docs) ? docsByName(docs) : null;
-    if (byName !== null) return byName.get(name);
     for (const d of docs) if (d.name === name) return d;
     return undefined;
   }

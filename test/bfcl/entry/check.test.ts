@@ -120,6 +120,12 @@ describe('per-question facts kept between entries', () => {
       parameters: { type: 'dict', properties: { base: { type: 'integer' } }, required: ['base'] },
     };
     const otherDoc: BfclFunctionDoc = { name: 'other', description: '', parameters: { type: 'dict', properties: {}, required: [] } };
+    // The same name twice: the first doc is the one checked against.
+    const areaNeedsHeight: BfclFunctionDoc = {
+      name: 'geometry.area',
+      description: '',
+      parameters: { type: 'dict', properties: { base: { type: 'integer' }, height: { type: 'float' } }, required: ['base', 'height'] },
+    };
     const shared = parsePyJson('[{"geometry.area": {"base": [10]}}]');
     const result = parsePyJson('[{"geometry_area": {"base": 10}}]');
     const cases: [BfclFunctionDoc[], string, boolean | string][] = [
@@ -128,6 +134,9 @@ describe('per-question facts kept between entries', () => {
       [[otherDoc, areaDoc], 'multiple', true], // multiple: the doc the ground truth names
       [[otherDoc], 'multiple', 'ast_checker:crash'], // no such doc: BFCL would raise
       [[areaDoc], 'parallel', true],
+      [[otherDoc, areaNeedsHeight, areaDoc], 'multiple', 'simple_function_checker:missing_required'],
+      [[otherDoc, areaDoc, areaNeedsHeight], 'multiple', true],
+      [[areaNeedsHeight, areaDoc], 'parallel', 'parallel_function_checker_no_order:cannot_find_match'],
     ];
     for (let round = 0; round < 2; round++) {
       for (const [functions, category, expected] of cases) {
