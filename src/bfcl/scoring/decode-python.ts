@@ -2549,14 +2549,18 @@ class SimpleCalls {
     this.i = !empty && s.charCodeAt(this.start) === 0x5b /* [ */ ? this.start + 1 : this.start;
     // Where the (real or virtual) `]` is: the scan must reach it and end there.
     const close = !empty && s.charCodeAt(this.end - 1) === 0x5d /* ] */ ? this.end - 1 : this.end;
-    const calls: PyValue[] = [];
+    // The first call alone until there is a second: most answers are one call, whose list is then made at its size.
+    let first: PyDict | undefined;
+    let calls: PyValue[] | undefined;
     let allCalls = true;
     this.skipSpace();
     while (this.i < close) {
       const at = this.i;
       const call = this.parenthesizedCall();
-      if (call !== undefined) calls.push(call);
-      else {
+      if (call !== undefined) {
+        if (first === undefined) first = call;
+        else (calls ??= [first]).push(call);
+      } else {
         // Not a call: still the assertion's failure if it is a value (the whole text must parse).
         this.i = at;
         this.depth = 0;
@@ -2574,7 +2578,8 @@ class SimpleCalls {
       return { ok: false, error: `positional argument follows keyword argument (<unknown>, line ${this.lineAt(this.misplaced)})` };
     }
     // decodePython's `assert isinstance(elem, ast.Call)`: an AssertionError, whose str() is empty.
-    return allCalls ? { ok: true, calls: exactSize(calls) } : { ok: false, error: '' };
+    if (!allCalls) return { ok: false, error: '' };
+    return { ok: true, calls: calls !== undefined ? exactSize(calls) : first !== undefined ? [first] : [] };
   }
 
   /** The line of the text (as the tokenizer counts them) at an index. */

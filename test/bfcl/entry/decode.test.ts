@@ -176,6 +176,8 @@ const FAST_PATH_EDGES = [
   'f(a="""x\ny""")', String.raw`f(a="""x\ny""")`, 'f(a="""x)', `f(a='''it's''')`,
   'f(a=0x1F, b=0X1f, c=0o17, d=0O7, e=0b101, g=0B1, h=-0x10, i=0x0)', 'f(a=0x)', 'f(a=0x_1)', 'f(a=0x1_0)', 'f(a=0b12)', 'f(a=0o8)',
   'f(a=0x1g)', 'f(a=0x1.real)', 'f(a=0xé)', `f(a=0x${'f'.repeat(300)})`, `f(a=0x${'f'.repeat(301)})`, 'f(a=00x1)',
+  // how many calls (the first is kept apart until a second one comes)
+  '[f(a=1), g(b=2), h(c=3)]', 'f(a=1), f(a=1)', 'f(a=1), g(b=2),', '[f(a=1), g(b=2), 3]', '[f(a=1), 2, g(b=3)]',
   // list items that are not calls (the decoder's assertion)
   '[{}]', '{}', '3.14', 'null', 'None', '()', '(1)', '[f]', '[f(), 1]', '[1, f(a=1)]', '[f(a=1), 2]', '[f(a=1), g]', '[1, 2 3]',
   '[f(a=1), x.y]', '[1, f(a=-x)]', '[f(a=-x), 1]', '[f(a=1, 2, b=3), 1]', '[{"name": "f", "arguments": {"a": 1}}]', '"[f(a=1)]"',
