@@ -2567,6 +2567,9 @@ class SimpleCalls {
         if (this.value() === undefined) return undefined;
         allCalls = false;
       }
+      // An item that ran past the closing `]` took it for its own (`[f(a=1), [2]`): the outer
+      // bracket was never closed, which only the full way words as Python does.
+      if (this.i > close) return undefined;
       const c = this.skipSpace();
       // Past a virtual `]`, skipSpace may run on over the stripped spaces: the same end.
       if (this.i >= close) break;

@@ -65,6 +65,12 @@ const PYTHON_CASES: [string, boolean, string][] = [
   ["f(a=[1]", false, "'(' was never closed (<unknown>, line 1)"],
   ["x = [f(a=1)]", false, "'[' was never closed (<unknown>, line 1)"],
   ["f(a=1) [g(b=2)]", false, "'[' was never closed (<unknown>, line 1)"],
+  // a last item that is a list takes the final `]` for its own: the outer `[` stays open
+  ["[math.gcd(num1=40, num2=50), [2]", false, "'[' was never closed (<unknown>, line 1)"],
+  ["math.gcd(num1=40, num2=50), [2]", false, "'[' was never closed (<unknown>, line 1)"],
+  ["[[2]", false, "'[' was never closed (<unknown>, line 1)"],
+  ["[1, [2]", false, "'[' was never closed (<unknown>, line 1)"],
+  ["[math.gcd(num1=40,\n 1), [2]", false, "'[' was never closed (<unknown>, line 1)"],
   ["\t[f(a=1) if x]", false, "expected 'else' after 'if' expression (<unknown>, line 1)"],
   ["\t[f(a=b=1)]", false, "invalid syntax (<unknown>, line 1)"],
   ["\t[f(a=1)\n  g(b=2)]", false, "invalid syntax. Perhaps you forgot a comma? (<unknown>, line 1)"],
@@ -182,6 +188,7 @@ const FAST_PATH_EDGES = [
   '[{}]', '{}', '3.14', 'null', 'None', '()', '(1)', '[f]', '[f(), 1]', '[1, f(a=1)]', '[f(a=1), 2]', '[f(a=1), g]', '[1, 2 3]',
   '[f(a=1), x.y]', '[1, f(a=-x)]', '[f(a=-x), 1]', '[f(a=1, 2, b=3), 1]', '[{"name": "f", "arguments": {"a": 1}}]', '"[f(a=1)]"',
   "'f(a=1)'", '[f(a=1)](x)', '[1][0]', 'f(a=1)(b=2)', 'f.g', '[(f(a=1))]', '[-f]', '[1, 2, 3', 'f(a=1), 1', '[[f(a=1)]]', '[f(a=1) 1]',
+  '[f(a=1), [2]', 'f(a=1), [2]', '[[2]', '[1, [2]', '[f(a=1,\n 1), [2]', '[f(a=1), (2)]', '[f(a=1), [2]]', '[f(a=1), {1: [2]}',
   // positional arguments after keyword ones (the parser's error, at the argument's line)
   'f(a=1, 2)', 'f(1, a=2)', 'f(a=1, 2, b=3, 4)', 'f(a=1, x)', 'f(a=1, None)', 'f(a=1, True=2)', 'f(a=1, -1)', 'f(a=1, [1, 2])',
   '\n\nf(a=1,\n 2)', '[f(a=1),\n g(b=1,\n\n "x")]', '[g(b=2), f(a=1, 2), h(c=1, 3)]', '[1, f(a=1, 2)]', 'f(a=1, 2) x',
