@@ -901,6 +901,10 @@ function pySyntax(calls: MCall[], rng: Rng): Out[] {
     `[${one.replace(/=/, '==')}]`,
     '`' + text + '`',
     text.replace(/\]$/, ''),
+    // The outer bracket left open before a last item whose own `]` ends the text.
+    `[${inner}, [2]`,
+    `${inner}, [1, 'a']`,
+    `[${inner}, {"k": [1]}`,
   ];
   for (const t of rng.shuffle(variants).slice(0, 2)) out.push(rawPy(t));
   // A positional argument or a duplicated keyword.
