@@ -1018,13 +1018,42 @@ class Parser {
    */
   private forgotComma(start: number, a: Node): void {
     const first = this.toks[start]!;
-    if (first.type === 'NAME' && (SOFT_KEYWORDS.has(first.value) || this.toks[start + 1]?.type === 'STRING')) return;
-    if (a.t === 'Name' && (a.id === 'print' || a.id === 'exec')) return;
+    const excluded = first.type === 'NAME' && (SOFT_KEYWORDS.has(first.value) || this.toks[start + 1]?.type === 'STRING');
+    const legacyName = a.t === 'Name' && (a.id === 'print' || a.id === 'exec');
+    if (!excluded && !legacyName) {
+      const save = this.p;
+      const b = this.attempt(() => this.expression());
+      const lastLevel = this.toks[this.p - 1]!.level;
+      this.p = save;
+      if (b !== undefined && lastLevel > 0) this.specific('invalid syntax. Perhaps you forgot a comma?', first.line);
+    }
+    if (a.t === 'Name' && this.p === start + 1) this.legacyExpression(a.id, first.line);
+  }
+
+  /**
+   * CPython's invalid_legacy_expression, tried when invalid_expression raised nothing:
+   * `a=NAME !'(' b=star_expressions`, "Missing parentheses in call to 'print'" for print and
+   * exec. Parsing b runs the invalid rules too, so `[I'm sorry, I can't]` gets the comma hint
+   * from `'m sorry, I can' t`; a generic failure in b only means the rule does not match.
+   */
+  private legacyExpression(name: string, line: number): void {
     const save = this.p;
-    const b = this.attempt(() => this.expression());
-    const lastLevel = this.toks[this.p - 1]!.level;
+    const depth = this.depth;
+    const lists = this.pendingArgs.length;
+    let matched: boolean;
+    try {
+      this.expressions();
+      matched = true;
+    } catch (e) {
+      if (!(e instanceof ParseFailure) || e.specific) throw e;
+      matched = false;
+    }
     this.p = save;
-    if (b !== undefined && lastLevel > 0) this.specific('invalid syntax. Perhaps you forgot a comma?', first.line);
+    this.depth = depth;
+    this.pendingArgs.length = lists;
+    if (matched && (name === 'print' || name === 'exec')) {
+      this.specific(`Missing parentheses in call to '${name}'. Did you mean ${name}(...)?`, line);
+    }
   }
 
   private lambdef(): Node {

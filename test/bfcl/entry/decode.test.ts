@@ -65,6 +65,13 @@ const PYTHON_CASES: [string, boolean, string][] = [
   ["f(a=[1]", false, "'(' was never closed (<unknown>, line 1)"],
   ["x = [f(a=1)]", false, "'[' was never closed (<unknown>, line 1)"],
   ["f(a=1) [g(b=2)]", false, "'[' was never closed (<unknown>, line 1)"],
+  // invalid_legacy_expression: after a name, the rest is parsed with the error rules on
+  ["I'm sorry, I can't help with that.", false, 'invalid syntax. Perhaps you forgot a comma? (<unknown>, line 1)'],
+  ["I 'x'", false, 'invalid syntax (<unknown>, line 1)'],
+  ["I 'x' + t", false, 'invalid syntax (<unknown>, line 1)'],
+  ["print 'x'", false, "Missing parentheses in call to 'print'. Did you mean print(...)? (<unknown>, line 1)"],
+  ['exec x', false, "Missing parentheses in call to 'exec'. Did you mean exec(...)? (<unknown>, line 1)"],
+  ["print 'x' y", false, 'invalid syntax. Perhaps you forgot a comma? (<unknown>, line 1)'],
   // a last item that is a list takes the final `]` for its own: the outer `[` stays open
   ["[math.gcd(num1=40, num2=50), [2]", false, "'[' was never closed (<unknown>, line 1)"],
   ["math.gcd(num1=40, num2=50), [2]", false, "'[' was never closed (<unknown>, line 1)"],
