@@ -16,7 +16,7 @@
 import type { BfclFunctionDoc, BfclParameterSchema } from '../records.js';
 import { dictGet, dictHas, pyEquals, pyIn, pyRepr, pyStr, pyTypeName } from './pyvalue.js';
 import { PyException } from './py-exception.js';
-import { MIN_VIEW_LENGTH, safeIntToBigInt } from './pyjson.js';
+import { MIN_VIEW_LENGTH, safeIntToBigInt, skipJsonWhitespace } from './pyjson.js';
 import { PyTuple, type PyDict, type PyKey, type PyValue } from './types.js';
 
 /** A Python exception BFCL's checker would raise (crashing its run). */
@@ -1095,8 +1095,8 @@ function compiledQuestion(
 // one call `[{name: "<JSON object>"}]` whose arguments all pass at once (see passesAtOnce):
 // for those, building the decoded dicts and running the checker only to learn `valid` costs
 // more than reading the text against the prepared call. This reads a strict subset of JSON
-// (an object of plain strings, short ints, plain decimals, true/false; no escapes, repeats or
-// nesting) and says true only when the full way (decodeFc, the format check, astCheck) would
+// (an object of plain strings, short ints, plain decimals, true/false, and lists of those; no
+// escapes, repeated keys or deeper nesting) and says true only when the full way (decodeFc, the format check, astCheck) would
 // certainly find the entry valid without raising; anything else is false, and the caller goes
 // the full way, which alone writes errors.
 
@@ -1131,17 +1131,6 @@ export function fcCertainlyPasses(
     // Whatever raised is raised again, at BFCL's point, on the full way.
     return false;
   }
-}
-
-/** (Every read stays inside the string: reading past the end makes the engine leave its fast code.) */
-function skipWs(s: string, i: number): number {
-  const n = s.length;
-  while (i < n) {
-    const c = s.charCodeAt(i);
-    if (c === 32 || c === 10 || c === 13 || c === 9) i++;
-    else break;
-  }
-  return i;
 }
 
 /** Index of the closing quote of a string body starting at `i`; -1 at an escape, a control character or the end. */
@@ -1225,9 +1214,9 @@ function numberAt(s: string, i: number): bigint | number | undefined {
 }
 
 function argumentsPass(s: string, call: PreparedCall, slots: CallSlots): boolean {
-  let i = skipWs(s, 0);
+  let i = skipJsonWhitespace(s, 0);
   if (s.charCodeAt(i) !== 123) return false;
-  i = skipWs(s, i + 1);
+  i = skipJsonWhitespace(s, i + 1);
   let seen = 0;
   if (s.charCodeAt(i) !== 125) {
     for (;;) {
@@ -1244,18 +1233,18 @@ function argumentsPass(s: string, call: PreparedCall, slots: CallSlots): boolean
         known.quick = quickKind(known.types, known.facts);
       }
       if (known.quick === Quick.NONE) return false;
-      i = skipWs(s, i + 2 + slots.names[slot]!.length);
+      i = skipJsonWhitespace(s, i + 2 + slots.names[slot]!.length);
       if (s.charCodeAt(i) !== 58) return false;
-      i = passingValueEnd(s, skipWs(s, i + 1), known);
+      i = passingValueEnd(s, skipJsonWhitespace(s, i + 1), known);
       if (i < 0) return false;
-      i = skipWs(s, i);
+      i = skipJsonWhitespace(s, i);
       const d = s.charCodeAt(i);
       if (d === 125) break;
       if (d !== 44) return false;
-      i = skipWs(s, i + 1);
+      i = skipJsonWhitespace(s, i + 1);
     }
   }
-  if (skipWs(s, i + 1) !== s.length) return false;
+  if (skipJsonWhitespace(s, i + 1) !== s.length) return false;
   return (seen & slots.requiredMask) === slots.requiredMask && (seen & slots.mandatoryMask) === slots.mandatoryMask;
 }
 
@@ -1311,17 +1300,17 @@ function plainScalarAt(s: string, i: number): PyValue | undefined {
 function passingListEnd(s: string, i: number, known: KnownParam): number {
   const nestedType = known.types!.nestedType;
   const items: PyValue[] = [];
-  i = skipWs(s, i + 1);
+  i = skipJsonWhitespace(s, i + 1);
   if (s.charCodeAt(i) !== 93) {
     for (;;) {
       const item = plainScalarAt(s, i);
       if (item === undefined || pyTypeName(item) !== nestedType) return -1;
       items.push(typeof item === 'string' ? standardizeString(item) : item);
-      i = skipWs(s, scalarEnd);
+      i = skipJsonWhitespace(s, scalarEnd);
       const d = s.charCodeAt(i);
       if (d === 93) break;
       if (d !== 44) return -1;
-      i = skipWs(s, i + 1);
+      i = skipJsonWhitespace(s, i + 1);
     }
   }
   const candidates = (known.facts!.lists ??= iterPy(known.values).map(standardizeAll));

@@ -835,20 +835,29 @@ class Parser {
     if (t.type === 'ERRORTOKEN') throw new TokenizerFailure(t.error!);
     return t;
   }
-  /** Try a parse as a lookahead: restore the position and return undefined on a parse error. */
-  private attempt<T>(f: () => T): T | undefined {
+  /**
+   * `f()`, or undefined with the position put back when it fails to parse; a specific error
+   * (CPython's invalid_* rules) is raised on when `keepSpecific`.
+   */
+  private backtrack<T>(f: () => T, keepSpecific: boolean): T | undefined {
     const save = this.p;
     const depth = this.depth;
     const lists = this.pendingArgs.length;
-    this.noInvalid++;
     try {
       return f();
     } catch (e) {
-      if (!(e instanceof ParseFailure)) throw e;
+      if (!(e instanceof ParseFailure) || (keepSpecific && e.specific)) throw e;
       this.p = save;
       this.depth = depth;
       this.pendingArgs.length = lists;
       return undefined;
+    }
+  }
+  /** Try a parse as a lookahead: restore the position and return undefined on a parse error. */
+  private attempt<T>(f: () => T): T | undefined {
+    this.noInvalid++;
+    try {
+      return this.backtrack(f, false);
     } finally {
       this.noInvalid--;
     }
@@ -858,19 +867,7 @@ class Parser {
    * changes which error is reported, so it is done inside lookaheads only.
    */
   private opt<T>(f: () => T): T | undefined {
-    if (this.noInvalid === 0) return f();
-    const save = this.p;
-    const depth = this.depth;
-    const lists = this.pendingArgs.length;
-    try {
-      return f();
-    } catch (e) {
-      if (!(e instanceof ParseFailure)) throw e;
-      this.p = save;
-      this.depth = depth;
-      this.pendingArgs.length = lists;
-      return undefined;
-    }
+    return this.noInvalid === 0 ? f() : this.backtrack(f, false);
   }
 
   private specific(msg: string, line: number): never {
@@ -1038,18 +1035,10 @@ class Parser {
    */
   private legacyExpression(name: string, line: number): void {
     const save = this.p;
-    const depth = this.depth;
     const lists = this.pendingArgs.length;
-    let matched: boolean;
-    try {
-      this.expressions();
-      matched = true;
-    } catch (e) {
-      if (!(e instanceof ParseFailure) || e.specific) throw e;
-      matched = false;
-    }
+    const matched = this.backtrack(() => this.expressions(), true) !== undefined;
+    // The rule gives NULL either way: the text is parsed on from the name.
     this.p = save;
-    this.depth = depth;
     this.pendingArgs.length = lists;
     if (matched && (name === 'print' || name === 'exec')) {
       this.specific(`Missing parentheses in call to '${name}'. Did you mean ${name}(...)?`, line);

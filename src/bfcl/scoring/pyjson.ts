@@ -117,14 +117,7 @@ class Parser {
   }
 
   private ws(i: number): number {
-    const s = this.s;
-    const n = s.length;
-    while (i < n) {
-      const c = s.charCodeAt(i);
-      if (c === Ch.SPACE || c === Ch.LF || c === Ch.CR || c === Ch.TAB) i++;
-      else break;
-    }
-    return i;
+    return skipJsonWhitespace(this.s, i);
   }
 
   /** scan_once: parse a value at idx. */
@@ -503,6 +496,17 @@ const itemStack: PyValue[] = [];
  */
 export function exactSize<T>(arr: T[]): T[] {
   return arr.length > 0 && arr.length < 16 ? arr.slice() : arr;
+}
+
+/** The index of the first non-whitespace character (JSON's four) at or after `i`; reads stay inside the string. */
+export function skipJsonWhitespace(s: string, i: number): number {
+  const n = s.length;
+  while (i < n) {
+    const c = s.charCodeAt(i);
+    if (c === Ch.SPACE || c === Ch.LF || c === Ch.CR || c === Ch.TAB) i++;
+    else break;
+  }
+  return i;
 }
 
 /** The bigints 0..1023, made once: most ints in arguments and answers are small. */
