@@ -25,7 +25,6 @@
  * syntax-error texts are identical (the rest differ in which of two errors is reported).
  *
  * Known deviations (all need Python features outside a function-call answer):
- *  - `\N{NAME}` escapes are rejected (no Unicode name table);
  *  - f-strings are checked for balanced quotes only, not for the expressions inside them, and
  *    their `ast.unparse` text is their source text;
  *  - binary operations are evaluated for numbers, strings, lists, tuples, dicts (`|`), with
@@ -37,6 +36,7 @@
 import { PyOpaque, dictGet, dictSet, floatRepr, pyEquals, pyRepr, pyTypeName } from './pyvalue.js';
 import { PyException } from './py-exception.js';
 import { exactSize } from './pyjson.js';
+import { lookupUnicodeName } from './unicode-names.js';
 import { PyTuple, type PyDict, type PyKey, type PyValue } from './types.js';
 
 export { PyException } from './py-exception.js';
@@ -506,6 +506,44 @@ function hexValue(c: number): number {
   return -1;
 }
 
+/**
+ * The unicode-escape codec's error for the escape of `body` from `start` up to `end` (exclusive).
+ * CPython decodes a literal after writing each non-ASCII character of it as `\U%08x` (and a
+ * backslash before one as `\u005c`), so its positions count bytes of that text.
+ */
+function unicodeEscapeError(body: string, start: number, end: number, reason: string, line: number): PyException {
+  return syntaxError(
+    `(unicode error) 'unicodeescape' codec can't decode bytes in position ${escapedOffset(body, start)}-${escapedOffset(body, end) - 1}: ${reason}`,
+    line,
+  );
+}
+
+/** Where index `index` of a literal body is in the text CPython's string parser hands the codec. */
+function escapedOffset(body: string, index: number): number {
+  let offset = 0;
+  let i = 0;
+  while (i < index) {
+    const c = body.charCodeAt(i);
+    if (c === 0x5c /* backslash */) {
+      offset++;
+      i++;
+      if (i >= body.length || body.charCodeAt(i) >= 0x80) offset += 5; // written `\u005c`
+      else if (i < index) {
+        // The character after a backslash goes with it (`\\` is one pair, not two escapes).
+        offset++;
+        i++;
+      }
+    } else if (c >= 0x80) {
+      offset += 10;
+      i += c >= 0xd800 && c <= 0xdbff && (body.charCodeAt(i + 1) & 0xfc00) === 0xdc00 ? 2 : 1;
+    } else {
+      offset++;
+      i++;
+    }
+  }
+  return offset;
+}
+
 /** Python's unicode-escape / bytes escape decoding of a literal body. */
 function decodeEscapes(body: string, bytes: boolean, line: number): string {
   if (!body.includes('\\')) return body;
@@ -583,29 +621,27 @@ function decodeEscapes(body: string, bytes: boolean, line: number): string {
         if (k < len) {
           const what = e === 'x' ? '\\xXX' : e === 'u' ? '\\uXXXX' : '\\UXXXXXXXX';
           if (bytes) throw syntaxError(`(value error) invalid \\x escape at position ${at}`, line);
-          throw syntaxError(
-            `(unicode error) 'unicodeescape' codec can't decode bytes in position ${at}-${i - 1}: truncated ${what} escape`,
-            line,
-          );
+          throw unicodeEscapeError(body, at, i, `truncated ${what} escape`, line);
         }
-        if (v > 0x10ffff) {
-          throw syntaxError(
-            `(unicode error) 'unicodeescape' codec can't decode bytes in position ${at}-${i - 1}: illegal Unicode character`,
-            line,
-          );
-        }
+        if (v > 0x10ffff) throw unicodeEscapeError(body, at, i, 'illegal Unicode character', line);
         out += bytes ? String.fromCharCode(v) : String.fromCodePoint(v);
         break;
       }
-      case 'N':
-        if (!bytes) {
-          throw syntaxError(
-            `(unicode error) 'unicodeescape' codec can't decode bytes in position ${at}-${at + 1}: \\N{...} escapes are not supported by this decoder`,
-            line,
-          );
+      case 'N': {
+        if (bytes) {
+          out += '\\N';
+          break;
         }
-        out += '\\N';
+        // CPython's unicode-escape decoder: `{`, then a name up to the first `}`.
+        const close = body[i] === '{' ? body.indexOf('}', i + 1) : -1;
+        if (close < 0) throw unicodeEscapeError(body, at, body[i] === '{' ? n : i, 'malformed \\N character escape', line);
+        if (close === i + 1) throw unicodeEscapeError(body, at, close, 'malformed \\N character escape', line);
+        const cp = lookupUnicodeName(body.slice(i + 1, close));
+        if (cp === undefined) throw unicodeEscapeError(body, at, close + 1, 'unknown Unicode character name', line);
+        out += String.fromCodePoint(cp);
+        i = close + 1;
         break;
+      }
       case undefined:
         // A trailing lone backslash cannot occur: the tokenizer consumed it with the next char.
         out += '\\';

@@ -835,6 +835,7 @@ function pySyntaxValue(v: MVal, rng: Rng): MVal {
       new Raw(`${JSON.stringify(s.slice(0, 3))} ${JSON.stringify(s.slice(3))}`),
       new Raw(`str(${JSON.stringify(s)})`),
       new Raw(`r${JSON.stringify(s)}`),
+      new Raw(namedEscapes(s, rng)),
     );
     if (/^[A-Za-z_]\w*$/.test(s)) specific.push(new Raw(s));
   } else if (k === 'bool') {
@@ -853,6 +854,25 @@ function pySyntaxValue(v: MVal, rng: Rng): MVal {
     specific.push(new Raw(`{${[...m.entries()].map(([key, x]) => `${toPy(key as PyValue)}: ${toPy(x)}`).join(', ')}, }`));
   }
   return rng.chance(0.6) && specific.length > 0 ? rng.pick(specific) : rng.pick(generic);
+}
+
+/**
+ * A str literal for `s` with `\\N{...}` escapes: its first letter or space by name (the same
+ * value, the name in upper, lower or mixed case), or an escape CPython's decoder refuses or takes
+ * by rule (an unknown or malformed name, a Hangul syllable, a CJK ideograph).
+ */
+function namedEscapes(s: string, rng: Rng): string {
+  const body = s.replace(/\\/g, '\\\\').replace(/'/g, "\\'").replace(/\n/g, '\\n');
+  const at = body.search(/[A-Za-z ]/);
+  const r = rng.int(6);
+  if (r < 3 && at >= 0) {
+    const c = body[at]!;
+    const name = c === ' ' ? 'SPACE' : `LATIN ${c === c.toUpperCase() ? 'CAPITAL' : 'SMALL'} LETTER ${c.toUpperCase()}`;
+    const written = r === 0 ? name : r === 1 ? name.toLowerCase() : name.replace(/[AEIOU]/g, (v) => v.toLowerCase());
+    return `'${body.slice(0, at)}\\N{${written}}${body.slice(at + 1)}'`;
+  }
+  const extra = rng.pick(['\\N{NOT A CHARACTER NAME}', '\\N{EM DASH', '\\N{}', '\\N', '\\N{HANGUL SYLLABLE HAN}', '\\N{hangul syllable han}', '\\N{CJK UNIFIED IDEOGRAPH-5B57}', '\\N{CJK UNIFIED IDEOGRAPH-5b57}', '\\N{em dash}', 'é\\N{NO SUCH}']);
+  return `'${body}${extra}'`;
 }
 
 function pySyntax(calls: MCall[], rng: Rng): Out[] {
