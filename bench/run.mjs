@@ -75,6 +75,8 @@ for (const f of await benchScorer({ check })) {
   record(`scorer ${f.label}: official checker (best loop)`, f.official, 'entries/s');
   record(`scorer ${f.label}: ratio fc-distill warm / official`, f.ratio, 'x', RATIO_TARGET, 'higher', { issue: 'issue #3', floor: 1 });
   record(`scorer ${f.label}: ratio fc-distill cold / official`, f.oursCold / f.official, 'x');
+  record(`scorer ${f.label}: decoding alone, fc-distill`, f.decoding.ours, 'entries/s');
+  record(`scorer ${f.label}: decoding alone, V8 JSON.parse of the same calls (native reference)`, f.decoding.native, 'entries/s');
 }
 
 // 3b. a whole `fc-distill score` of one model's live results (2,251 entries): process start-up,

@@ -10,7 +10,8 @@
 // parse is reported too), the official one inside Python around eval_runner's per-entry functions
 // after json.loads. Each side loops over the same inputs several times and reports its best loop;
 // ours also reports its first (cold) one. The Python process as a whole (start-up, imports, JSON
-// I/O) is reported separately.
+// I/O) is reported separately. Decoding alone is also timed against V8's own JSON.parse building
+// the same calls (see measureDecoding): a native-code reference for what the target asks.
 //
 // Used by bench/run.mjs; also runnable alone: node bench/scorer.mjs [--check]
 import { spawnSync } from 'node:child_process';
@@ -246,9 +247,52 @@ function agreement(entries, ours, official) {
 /** The built scorer modules. */
 export async function loadScorer() {
   const { scoreEntry } = await import(dist('bfcl/scoring/entry.js'));
+  const { decodeCalls } = await import(dist('bfcl/scoring/decode.js'));
   const { parsePyJson } = await import(dist('bfcl/scoring/pyjson.js'));
   const { pyJsonStringify } = await import(dist('bfcl/scoring/pyvalue.js'));
-  return { scoreEntry, parsePyJson, pyJsonStringify };
+  return { scoreEntry, decodeCalls, parsePyJson, pyJsonStringify };
+}
+
+/**
+ * Decoding alone, against a native-code reference: over the entries that decode, ours
+ * (decodeCalls, the values a failure's outcome carries, as BFCL's model_result_decoded) and
+ * V8's JSON.parse (C++) building the same calls from their JSON text. Both keep what they build
+ * until the loop ends, as a scoring pass keeps its outcomes. The reference bounds what any
+ * decoder written for V8 can be expected to do: its entries/s over the official checker's is
+ * the ratio a scorer whose checking and garbage collection cost nothing would reach.
+ */
+export function measureDecoding(entries, passes, { decodeCalls, parsePyJson, pyJsonStringify }) {
+  const inputs = toInputs(entries, parsePyJson);
+  const results = [];
+  const jsonTexts = [];
+  for (const x of inputs) {
+    const decoded = decodeCalls(x.result, x.decoder);
+    if (!decoded.ok) continue;
+    let text;
+    try {
+      text = pyJsonStringify(decoded.calls);
+      JSON.parse(text);
+    } catch {
+      continue; // NaN, Infinity, tuples, ...: not JSON
+    }
+    results.push(x);
+    jsonTexts.push(text);
+  }
+  const best = (items, f) => {
+    let min = Infinity;
+    for (let pass = 0; pass < passes; pass++) {
+      const start = process.hrtime.bigint();
+      const out = new Array(items.length);
+      for (let i = 0; i < items.length; i++) out[i] = f(items[i]);
+      min = Math.min(min, seconds(start));
+    }
+    return min;
+  };
+  return {
+    entries: results.length,
+    ours: results.length / best(results, (x) => decodeCalls(x.result, x.decoder)),
+    native: jsonTexts.length / best(jsonTexts, (t) => JSON.parse(t)),
+  };
 }
 
 /** The workloads (all, or those named), as JSON texts (see BenchEntry). */
@@ -302,6 +346,7 @@ export async function benchScorer({ check = false } = {}) {
     };
     f.ratio = f.ours / f.official;
     f.coldRatio = f.oursCold / f.official;
+    f.decoding = measureDecoding(w.entries, Math.max(5, passes >> 1), lib);
     figures.push(f);
   }
 
@@ -323,6 +368,13 @@ export async function benchScorer({ check = false } = {}) {
     console.log(
       `  official whole process, ${f.label}: ${f.processSeconds.toFixed(2)} s for ${officialLoops} loops incl. ${(f.importSeconds * 1000).toFixed(0)} ms imports ` +
         `(${Math.round(f.officialProcess).toLocaleString('en-US')} entries/s per loop)`,
+    );
+  }
+  for (const f of figures) {
+    const d = f.decoding;
+    console.log(
+      `  decoding alone, ${f.label} (${d.entries} entries that decode): ours ${eps(d.ours).trim()}, V8's JSON.parse building the same calls ` +
+        `${eps(d.native).trim()}; at that speed, with free checking, the ratio would be ${(d.native / f.official).toFixed(1)}x`,
     );
   }
   console.log(
