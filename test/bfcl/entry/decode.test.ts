@@ -202,6 +202,34 @@ const FAST_PATH_EDGES = [
   'f(a=1, 2, b=x.y)', 'f(a=1, 2)] x', 'f(a=1, 2', 'f(a=1, **k, 2)', 'f(a=1, *k)', 'f(a=1, 2 for x in y)', 'f(a=1, "x"=2)',
 ];
 
+// What CPython 3.11 reports for these (recorded through BFCL's decoder: strip, bracket, ast.parse).
+// Literals are decoded when the parser joins them, after reading the token that follows: their
+// errors come at that token's line and after tokenizer errors met on the way; a syntax error
+// earlier in the text wins over them; and a backslash outside a literal (E_LINECONT), reported
+// when the parser reaches it, does not replace an earlier syntax error.
+const ERROR_PRECEDENCE: [string, string][] = [
+  ["[f(a='''\n\\N{NO SUCH}''')]", "(unicode error) 'unicodeescape' codec can't decode bytes in position 1-11: unknown Unicode character name (<unknown>, line 2)"],
+  ["[f(a='x'\n'\\xZ'\n)]", "(unicode error) 'unicodeescape' codec can't decode bytes in position 0-1: truncated \\xXX escape (<unknown>, line 3)"],
+  ["[f(a='a' b'b'\n\n)]", "cannot mix bytes and nonbytes literals (<unknown>, line 3)"],
+  ["[f(a='\\N{NO SUCH}' 'unterminated)]", "unterminated string literal (detected at line 1) (<unknown>, line 1)"],
+  ["[f(a='' b'' '\\N{NO SUCH}')]", "cannot mix bytes and nonbytes literals (<unknown>, line 1)"],
+  ["[f(a=b'' '' b'é')]", "cannot mix bytes and nonbytes literals (<unknown>, line 1)"],
+  ["[f(a='\\N{NO SUCH}' b'')]", "(unicode error) 'unicodeescape' codec can't decode bytes in position 0-10: unknown Unicode character name (<unknown>, line 1)"],
+  ["[f(a=1 2), \\x]", "invalid syntax. Perhaps you forgot a comma? (<unknown>, line 1)"],
+  ["[\nf(a=1 2), \\x]", "'[' was never closed (<unknown>, line 1)"],
+  ["[f(a=1 2),\n\\x]", "invalid syntax. Perhaps you forgot a comma? (<unknown>, line 1)"],
+  ["[f(a=1 2)] \\", "invalid syntax. Perhaps you forgot a comma? (<unknown>, line 1)"],
+  ["[f(a='\\N{NO SUCH}'), \\x]", "(unicode error) 'unicodeescape' codec can't decode bytes in position 0-10: unknown Unicode character name (<unknown>, line 1)"],
+  ["[f(a='\\N{NO SUCH}') \\", "(unicode error) 'unicodeescape' codec can't decode bytes in position 0-10: unknown Unicode character name (<unknown>, line 1)"],
+  ["[f(a=1 2), g(b='\\N{NO SUCH}')]", "invalid syntax. Perhaps you forgot a comma? (<unknown>, line 1)"],
+];
+
+describe("decoder 'python': which error, at which line", () => {
+  it.each(ERROR_PRECEDENCE)('%j', (text, expected) => {
+    expect(err(decodePython(text))).toBe(expected);
+  });
+});
+
 describe("decoder 'python': the fast path", () => {
   it.each(FAST_PATH_EDGES)('gives what the full way gives for %j', (text) => {
     const fast = decodePython(text);
