@@ -146,6 +146,11 @@ class Tokenizer {
   readonly tokens: Token[] = [];
   /** The error being thrown is a quiet one (see Token.quiet). */
   private quiet = false;
+  /**
+   * After `run`: the last token ends where the source does, so that reading it took CPython's
+   * tokenizer to the end of the text (it reads a character past every token but a string's).
+   */
+  lastTokenEndsSource = false;
 
   constructor(private readonly s: string) {}
 
@@ -207,6 +212,7 @@ class Tokenizer {
       lineStart = false;
       lineHasToken = true;
       this.token(c);
+      this.lastTokenEndsSource = this.i >= n && this.tokens[this.tokens.length - 1]?.type !== 'STRING';
     }
     if (this.parens.length) {
       const open = this.parens[this.parens.length - 1]!;
@@ -760,6 +766,13 @@ class ParseFailure {
     readonly indentation = false,
     /** Raised by a grammar action (joining string literals): it ends the parse, no backtracking. */
     readonly action = false,
+    /** Action errors: the line of the last token read (where CPython looks for unclosed brackets). */
+    readonly fetchedLine = line,
+    /**
+     * Action errors: that token ends the source, so CPython's tokenizer has met the end of the
+     * text and does not tokenize the rest to look for errors (`is_tok_ok` is false).
+     */
+    readonly atEnd = false,
   ) {}
 
   exception(): PyException {
@@ -773,7 +786,11 @@ class TokenizerFailure {
   constructor(readonly error: PyException) {}
 }
 
-const SOFT_KEYWORDS = new Set(['match', 'case', '_']);
+/**
+ * What CPython 3.11's `SOFT_KEYWORD` token matches: `_PyPegen_soft_keyword_token` compares with
+ * `strncmp(keyword, name, len(name))`, so every prefix of a soft keyword counts (`m`, `ca`...).
+ */
+const SOFT_KEYWORDS = new Set(['match', 'case', '_'].flatMap((k) => Array.from({ length: k.length }, (_, n) => k.slice(0, n + 1))));
 /** Keywords and operators that can start an expression. */
 const EXPRESSION_KEYWORDS = new Set(['True', 'False', 'None', 'not', 'lambda', 'await']);
 const EXPRESSION_OPS = new Set(['(', '[', '{', '-', '+', '~', '...']);
@@ -880,7 +897,19 @@ class Parser {
    * further on (see callArgs, and parseEval, which applies it: no catch and rethrow per list).
    */
   private readonly pendingArgs: (ParseFailure | undefined)[] = [];
-  constructor(private readonly toks: Token[]) {}
+  /**
+   * Index of the token whose reading takes CPython's tokenizer to the end of the source (the last
+   * one before NEWLINE, EOF or an unclosed-bracket error, when it ends the text), or beyond them.
+   */
+  private readonly endReadAt: number;
+  constructor(
+    private readonly toks: Token[],
+    lastTokenEndsSource = true,
+  ) {
+    let last = toks.length - 1;
+    while (last > 0 && (toks[last]!.type === 'EOF' || toks[last]!.type === 'NEWLINE' || toks[last]!.unclosedLine !== undefined)) last--;
+    this.endReadAt = lastTokenEndsSource ? last : last + 1;
+  }
 
   private get tok(): Token {
     return this.fetch(this.toks[this.p]!);
@@ -959,8 +988,10 @@ class Parser {
    * `eval: expressions NEWLINE* ENDMARKER`, reporting errors as CPython 3.11 does: a tokenizer
    * error met while parsing wins; a parser error is then replaced by a tokenizer error anywhere
    * later in the source (CPython tokenizes the rest to look for one), except that an unclosed
-   * bracket replaces it only when the error is on a later line than the bracket. The error is
-   * returned: a throw costs more than the parse.
+   * bracket replaces it only when the error is on a later line than the bracket, a quiet
+   * tokenizer error (see Token.quiet) never does, and nothing replaces an action's error once
+   * the parser has read the source's last token. The error is returned: a throw costs more than
+   * the parse.
    */
   parseEval(): Node | PyException {
     try {
@@ -972,13 +1003,14 @@ class Parser {
       if (e instanceof TokenizerFailure) return e.error;
       if (e instanceof ParseFailure) {
         const failure = e.specific ? e : (this.pendingArgs.findLast((p) => p !== undefined) ?? e);
-        if (!failure.indentation) {
+        if (!failure.indentation && !failure.atEnd) {
           const last = this.toks[this.toks.length - 1]!;
+          const line = failure.fetchedLine;
           if (last.type === 'ERRORTOKEN') {
             const open = last.openParen;
             if (last.quiet) {
-              if (open !== undefined && failure.line > open.line) return syntaxError(`'${open.ch}' was never closed`, open.line);
-            } else if (last.unclosedLine === undefined || failure.line > last.unclosedLine) return last.error!;
+              if (open !== undefined && line > open.line) return syntaxError(`'${open.ch}' was never closed`, open.line);
+            } else if (last.unclosedLine === undefined || line > last.unclosedLine) return last.error!;
           }
         }
         return failure.exception();
@@ -1075,7 +1107,9 @@ class Parser {
    */
   private forgotComma(start: number, a: Node): void {
     const first = this.toks[start]!;
-    const excluded = first.type === 'NAME' && (SOFT_KEYWORDS.has(first.value) || this.toks[start + 1]?.type === 'STRING');
+    // The grammar's NAME is not a keyword (True, None...); SOFT_KEYWORD is.
+    const excluded =
+      first.type === 'NAME' && (SOFT_KEYWORDS.has(first.value) || (!KEYWORDS.has(first.value) && this.toks[start + 1]?.type === 'STRING'));
     const legacyName = a.t === 'Name' && (a.id === 'print' || a.id === 'exec');
     if (!excluded && !legacyName) {
       const save = this.p;
@@ -1405,6 +1439,9 @@ class Parser {
           this.fail(t, `cannot assign to ${t.value}`);
         }
         if (!this.startsExpr()) this.fail();
+        // Without the error rules (lookaheads), CPython's `args` stops before a positional
+        // argument that follows keyword ones: the call does not parse, nothing after is read.
+        if (this.noInvalid > 0 && (sawKeyword || sawDoubleStar)) this.fail();
         let e = this.namedExpression(true);
         if (this.isKw('for') || (this.isKw('async') && this.isKw('for', this.peek()))) {
           const generators = this.comprehensions();
@@ -1566,6 +1603,7 @@ class Parser {
     const u = this.tok.str!.u;
     while (this.tok.type === 'STRING') this.p++;
     const after = this.tok.line;
+    const atEnd = this.p >= this.endReadAt;
     let bytes = false;
     let anyF = false;
     let value = '';
@@ -1575,16 +1613,16 @@ class Parser {
       const piece = t.str!;
       const isBytes = piece.kind === 'bytes';
       if (piece.kind === 'fstr') anyF = true;
-      else if (isBytes && /[^\x00-\x7f]/.test(piece.body)) this.actionFail('bytes can only contain ASCII literal characters', t.line);
+      else if (isBytes && /[^\x00-\x7f]/.test(piece.body)) this.actionFail('bytes can only contain ASCII literal characters', t.line, after, atEnd);
       else if (!piece.raw) {
         try {
           value += decodeEscapes(piece.body, isBytes);
         } catch (e) {
-          if (e instanceof EscapeFailure) this.actionFail(e.msg, after);
+          if (e instanceof EscapeFailure) this.actionFail(e.msg, after, after, atEnd);
           throw e;
         }
       } else value += piece.body;
-      if (k > start && isBytes !== bytes) this.actionFail('cannot mix bytes and nonbytes literals', after);
+      if (k > start && isBytes !== bytes) this.actionFail('cannot mix bytes and nonbytes literals', after, after, atEnd);
       bytes = isBytes;
       src += (src ? ' ' : '') + t.value;
     }
@@ -1593,8 +1631,8 @@ class Parser {
     return u ? { t: 'Constant', v: value, u: true } : { t: 'Constant', v: value };
   }
 
-  private actionFail(msg: string, line: number): never {
-    throw new ParseFailure(msg, line, true, false, true);
+  private actionFail(msg: string, line: number, fetchedLine: number, atEnd: boolean): never {
+    throw new ParseFailure(msg, line, true, false, true, fetchedLine, atEnd);
   }
 
   private paren(): Node {
@@ -2536,7 +2574,7 @@ function parseExpression(text: string): Node | PyException {
   const tokens = tokenizer.run();
   const tokenizerError = certainTokenizerError(tokens) ?? unclosedError(tokenizer);
   if (tokenizerError !== undefined) return tokenizerError;
-  const node = new Parser(tokens).parseEval();
+  const node = new Parser(tokens, tokenizer.lastTokenEndsSource).parseEval();
   // Every level of the tree has a token of its own, so only long inputs can be too deep.
   if (!(node instanceof PyException) && 2 * tokens.length + 10 > MAX_AST_DEPTH && astDepth(node) > MAX_AST_DEPTH) {
     return new PyException('RecursionError', RECURSION_ERROR);

@@ -205,8 +205,9 @@ const FAST_PATH_EDGES = [
 // What CPython 3.11 reports for these (recorded through BFCL's decoder: strip, bracket, ast.parse).
 // Literals are decoded when the parser joins them, after reading the token that follows: their
 // errors come at that token's line and after tokenizer errors met on the way; a syntax error
-// earlier in the text wins over them; and a backslash outside a literal (E_LINECONT), reported
-// when the parser reaches it, does not replace an earlier syntax error.
+// earlier in the text wins over them (a lookahead stops at a positional argument after keyword
+// ones); and a backslash outside a literal (E_LINECONT), reported when the parser reaches it,
+// does not replace an earlier syntax error.
 const ERROR_PRECEDENCE: [string, string][] = [
   ["[f(a='''\n\\N{NO SUCH}''')]", "(unicode error) 'unicodeescape' codec can't decode bytes in position 1-11: unknown Unicode character name (<unknown>, line 2)"],
   ["[f(a='x'\n'\\xZ'\n)]", "(unicode error) 'unicodeescape' codec can't decode bytes in position 0-1: truncated \\xXX escape (<unknown>, line 3)"],
@@ -222,6 +223,26 @@ const ERROR_PRECEDENCE: [string, string][] = [
   ["[f(a='\\N{NO SUCH}'), \\x]", "(unicode error) 'unicodeescape' codec can't decode bytes in position 0-10: unknown Unicode character name (<unknown>, line 1)"],
   ["[f(a='\\N{NO SUCH}') \\", "(unicode error) 'unicodeescape' codec can't decode bytes in position 0-10: unknown Unicode character name (<unknown>, line 1)"],
   ["[f(a=1 2), g(b='\\N{NO SUCH}')]", "invalid syntax. Perhaps you forgot a comma? (<unknown>, line 1)"],
+  // a lookahead's parse stops at a positional argument after keyword ones
+  ["[a b(x=1, y==2, z=u'a' b'b')]", "invalid syntax. Perhaps you forgot a comma? (<unknown>, line 1)"],
+  ["[a b(x=1, 2, z=u'a' b'b')]", "invalid syntax. Perhaps you forgot a comma? (<unknown>, line 1)"],
+  // whether reading the last token took CPython to the end of the source (then it looks no further)
+  ["\\\nf(a=b'x' 'y') # c\n", "'[' was never closed (<unknown>, line 1)"],
+  ["f(\ta=1), \n  g(b=b'x' 'y')#", "'[' was never closed (<unknown>, line 1)"],
+  ["n\n['\\N'", "(unicode error) 'unicodeescape' codec can't decode bytes in position 0-1: malformed \\N character escape (<unknown>, line 2)"],
+  ["n\n[b'' ''", "cannot mix bytes and nonbytes literals (<unknown>, line 2)"],
+  ["[\nf(a=b'x' 'y')]", "cannot mix bytes and nonbytes literals (<unknown>, line 2)"],
+  ["[\nf(a=b'x' 'y') ]", "cannot mix bytes and nonbytes literals (<unknown>, line 2)"],
+  ["[\nf(a=b'x' 'y'\n)", "cannot mix bytes and nonbytes literals (<unknown>, line 3)"],
+  // NAME is not a keyword; SOFT_KEYWORD is any prefix of match, case, _ (CPython's strncmp)
+  ["None 'x'", "invalid syntax. Perhaps you forgot a comma? (<unknown>, line 1)"],
+  ["m.1", "invalid syntax (<unknown>, line 1)"],
+  ["(c 3)", "invalid syntax (<unknown>, line 1)"],
+  ["[f(a=1), ma 2]", "invalid syntax (<unknown>, line 1)"],
+  ["[f(a=1), match 2]", "invalid syntax (<unknown>, line 1)"],
+  ["[f(a=1), matches 2]", "invalid syntax. Perhaps you forgot a comma? (<unknown>, line 1)"],
+  ["[f(a=1), x 2]", "invalid syntax. Perhaps you forgot a comma? (<unknown>, line 1)"],
+  ["(\"\",False'\\U00110000')", "(unicode error) 'unicodeescape' codec can't decode bytes in position 0-9: illegal Unicode character (<unknown>, line 1)"],
 ];
 
 describe("decoder 'python': which error, at which line", () => {
