@@ -1002,7 +1002,9 @@ class Parser {
     } catch (e) {
       if (e instanceof TokenizerFailure) return e.error;
       if (e instanceof ParseFailure) {
-        const failure = e.specific ? e : (this.pendingArgs.findLast((p) => p !== undefined) ?? e);
+        const pending = e.specific ? undefined : this.pendingArgs.findLast((p) => p !== undefined);
+        // The argument error where the generic one is: the second `args` ends there.
+        const failure = pending !== undefined ? new ParseFailure(pending.msg, e.line, true) : e;
         if (!failure.indentation && !failure.atEnd) {
           const last = this.toks[this.toks.length - 1]!;
           const line = failure.fetchedLine;
@@ -1417,6 +1419,10 @@ class Parser {
     // error in the list gives way to it (parseEval).
     const list = this.pendingArgs.length;
     this.pendingArgs.push(undefined);
+    // The second `args` of that rule ends before a positional argument that again follows a
+    // keyword one, after reading it whole (invalid_kwarg tries `expression '='`): the error's line.
+    let keywordsAtPending = -1;
+    let secondArgsEnd: number | undefined;
     while (!this.isOp(')')) {
       const t = this.tok;
       if (this.isOp('*')) {
@@ -1449,15 +1455,21 @@ class Parser {
           if (args.length || keywords.length || !this.isOp(')')) this.fail(t, 'Generator expression must be parenthesized');
         }
         if (this.isOp('=')) this.fail(t, 'expression cannot contain assignment, perhaps you meant "=="?');
-        if (sawDoubleStar) this.pendingArgs[list] ??= new ParseFailure('positional argument follows keyword argument unpacking', t.line, true);
-        else if (sawKeyword) this.pendingArgs[list] ??= new ParseFailure('positional argument follows keyword argument', t.line, true);
+        if (this.pendingArgs[list] !== undefined) {
+          if (keywords.length > keywordsAtPending) secondArgsEnd ??= this.tok.line;
+        } else if (sawDoubleStar || sawKeyword) {
+          const msg = sawDoubleStar ? 'positional argument follows keyword argument unpacking' : 'positional argument follows keyword argument';
+          this.pendingArgs[list] = new ParseFailure(msg, t.line, true);
+          keywordsAtPending = keywords.length;
+        }
         args.push(e);
       }
       if (this.isOp(',')) this.p++;
       else if (!this.isOp(')')) this.fail();
     }
     const pending = this.pendingArgs.pop();
-    if (pending) throw pending;
+    // Raised once the second `args` of `a=args ',' args` has been read, at the last token read.
+    if (pending) throw new ParseFailure(pending.msg, secondArgsEnd ?? this.tok.line, true);
     this.p++; // )
     return { t: 'Call', func, args, keywords };
   }
@@ -2666,6 +2678,12 @@ class SimpleCalls {
   /** Where the first positional argument after a keyword one is, or -1. */
   private misplaced = -1;
   /**
+   * Where CPython reports it: the token that ends the second `args` of invalid_arguments'
+   * `a=args ',' args` (its call's `)`, or the one after a positional argument that again follows
+   * a keyword one), or -1.
+   */
+  private misplacedEnd = -1;
+  /**
    * Reads `s` between `start` and `end` (the stripped text) in place: the `[` and `]` that
    * decodePython adds where the text lacks them are virtual, which spares copying the text.
    */
@@ -2711,7 +2729,7 @@ class SimpleCalls {
       this.skipSpace();
     }
     if (this.misplaced >= 0) {
-      return { ok: false, error: `positional argument follows keyword argument (<unknown>, line ${this.lineAt(this.misplaced)})` };
+      return { ok: false, error: `positional argument follows keyword argument (<unknown>, line ${this.lineAt(this.misplacedEnd)})` };
     }
     // decodePython's `assert isinstance(elem, ast.Call)`: an AssertionError, whose str() is empty.
     if (!allCalls) return { ok: false, error: '' };
@@ -2804,6 +2822,9 @@ class SimpleCalls {
     this.i++;
     const args: PyDict = new Map();
     let doubleStar = false;
+    // This call holds the first positional argument after a keyword one; a keyword followed it.
+    let misplacedHere = false;
+    let keywordsAfter = false;
     let c = this.skipSpace();
     while (c !== 0x29 /* ) */) {
       const at = this.i;
@@ -2832,14 +2853,23 @@ class SimpleCalls {
         const value = this.value();
         if (value === undefined) return undefined;
         args.set(kw, value); // a repeated keyword keeps its first place and takes the last value, as in resolveCall
+        if (misplacedHere) keywordsAfter = true;
       } else {
         // A positional argument: parsed, then dropped by resolveCall. After a keyword it is the
         // parser's error, reported once the whole text has parsed (that of the first such call);
         // after `**` another message, left to the full way.
         if (doubleStar) return undefined;
-        if (args.size > 0 && this.misplaced < 0) this.misplaced = at;
+        let endsSecondArgs = false;
+        if (args.size > 0 && this.misplaced < 0) {
+          this.misplaced = at;
+          misplacedHere = true;
+        } else if (args.size > 0 && keywordsAfter && this.misplacedEnd < 0) endsSecondArgs = true;
         this.i = at;
         if (this.value() === undefined) return undefined;
+        if (endsSecondArgs) {
+          this.skipSpace();
+          this.misplacedEnd = this.i;
+        }
       }
       c = this.skipSpace();
       if (c === 0x2c /* , */) {
@@ -2847,6 +2877,7 @@ class SimpleCalls {
         c = this.skipSpace();
       } else if (c !== 0x29) return undefined;
     }
+    if (misplacedHere && this.misplacedEnd < 0) this.misplacedEnd = this.i;
     this.i++;
     const call: PyDict = new Map();
     call.set(name, args);

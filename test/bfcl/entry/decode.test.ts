@@ -243,6 +243,12 @@ const ERROR_PRECEDENCE: [string, string][] = [
   ["[f(a=1), matches 2]", "invalid syntax. Perhaps you forgot a comma? (<unknown>, line 1)"],
   ["[f(a=1), x 2]", "invalid syntax. Perhaps you forgot a comma? (<unknown>, line 1)"],
   ["(\"\",False'\\U00110000')", "(unicode error) 'unicodeescape' codec can't decode bytes in position 0-9: illegal Unicode character (<unknown>, line 1)"],
+  // a positional argument after keyword ones: at the token ending invalid_arguments' second `args`
+  ["[f(1, a=2, 3\n  )]", "positional argument follows keyword argument (<unknown>, line 2)"],
+  ["[g(b=2),\nf(1, a=2, 3\n  )]", "positional argument follows keyword argument (<unknown>, line 3)"],
+  ["[book_flight(from_city='NYC', to_city=='LA', date='2024-01-01', passengers==2,\n  options={'seat': 'aisle', 'meal': None})]", "positional argument follows keyword argument (<unknown>, line 1)"],
+  ["[f(a=1,\n 2)]", "positional argument follows keyword argument (<unknown>, line 2)"],
+  ["[f(a=1, 2, b=3,\n 4,\n c=5)]", "positional argument follows keyword argument (<unknown>, line 2)"],
 ];
 
 describe("decoder 'python': which error, at which line", () => {
