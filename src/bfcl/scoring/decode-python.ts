@@ -206,7 +206,8 @@ class Tokenizer {
         throw syntaxError('unexpected character after line continuation character', this.line);
       }
       if (lineStart && this.parens.length === 0 && this.tokens.length > 0) {
-        const ls = s.lastIndexOf('\n', this.i - 1) + 1;
+        // The line's indentation, which a form feed sets back to 0 (CPython's tokenizer).
+        const ls = Math.max(s.lastIndexOf('\n', this.i - 1), s.lastIndexOf('\f', this.i - 1)) + 1;
         if (ls < this.i) this.push('INDENT', '');
       }
       lineStart = false;
@@ -388,13 +389,12 @@ class Tokenizer {
     };
     const endCheck = (what: string): void => {
       const c = s.charCodeAt(this.i);
-      if (c < 0x80 && !isAsciiIdContinue(c)) return; // the usual case: a delimiter follows
+      if (!isAsciiIdContinue(c)) return; // the usual case: a delimiter follows
       // CPython 3.11 lets a number run into `and else for if in is not or` (with a warning).
       const rest = s.slice(this.i, this.i + 4);
       if (/^(?:and|else|for|i[fns]|not|or)/.test(rest)) return;
-      if (isAsciiIdContinue(c) || (c >= 0x80 && ID_CONTINUE.test(String.fromCodePoint(s.codePointAt(this.i)!)))) {
-        invalid(what);
-      }
+      // A non-ASCII character ends the number in CPython 3.11 (the next token starts there).
+      if (isAsciiIdContinue(c)) invalid(what);
     };
     const c0 = s.charCodeAt(this.i);
     if (c0 === 48) {
@@ -426,6 +426,12 @@ class Tokenizer {
     let isFloat = false;
     let isImag = false;
     if (c0 !== 46) digitsWithUnderscores(isDigit, 'decimal');
+    // An int with leading zeros fails as that before its end is checked (`07x`), unless a
+    // fraction, exponent or imaginary part makes it another literal.
+    const next = s.charCodeAt(this.i) | 0x20;
+    if (c0 === 48 && next !== 0x2e && next !== 101 && next !== 106 && /[1-9]/.test(s.slice(start, this.i))) {
+      throw syntaxError('leading zeros in decimal integer literals are not permitted; use an 0o prefix for octal integers', line);
+    }
     if (s.charCodeAt(this.i) === 46) {
       isFloat = true;
       this.i++;
@@ -897,6 +903,8 @@ class Parser {
    * further on (see callArgs, and parseEval, which applies it: no catch and rethrow per list).
    */
   private readonly pendingArgs: (ParseFailure | undefined)[] = [];
+  /** Where the argument starts that callArgs took for the first misplaced positional one before reading it. */
+  private misplacedArg = -1;
   /**
    * Index of the token whose reading takes CPython's tokenizer to the end of the source (the last
    * one before NEWLINE, EOF or an unclosed-bracket error, when it ends the text), or beyond them.
@@ -1172,6 +1180,7 @@ class Parser {
 
   /** named_expression; `inCall` for call arguments, where CPython's invalid_kwarg rules apply instead. */
   private namedExpression(inCall = false): Node {
+    const start = this.p;
     const t = this.tok;
     if (t.type === 'NAME' && !KEYWORDS.has(t.value) && this.isOp(':=', this.peek())) {
       const target: Node = { t: 'Name', id: t.value };
@@ -1191,6 +1200,8 @@ class Parser {
     const e = this.expression();
     if (this.isOp(':=')) {
       if (check) this.specific(`cannot use assignment expressions with ${exprName(e)}`, t.line);
+      // `expression !':='` fails: the argument callArgs took for a misplaced positional one is not.
+      if (inCall && this.misplacedArg === start) this.pendingArgs[this.pendingArgs.length - 1] = undefined;
       this.fail();
     }
     if (check && this.isOp('=') && isBitwiseOrLevel(e)) {
@@ -1448,6 +1459,23 @@ class Parser {
         // Without the error rules (lookaheads), CPython's `args` stops before a positional
         // argument that follows keyword ones: the call does not parse, nothing after is read.
         if (this.noInvalid > 0 && (sawKeyword || sawDoubleStar)) this.fail();
+        const again = this.pendingArgs[list] !== undefined && keywords.length > keywordsAtPending;
+        const misplaced = this.pendingArgs[list] === undefined && (sawDoubleStar || sawKeyword);
+        const msg = sawDoubleStar ? 'positional argument follows keyword argument unpacking' : 'positional argument follows keyword argument';
+        // CPython's second `args` matches as soon as a whole expression starts the argument (a
+        // name, number or string is one, PEG falls back to it): a generic error further inside
+        // the argument then gives way to this one, so it is recorded before the argument is read.
+        const atomFirst =
+          t.type === 'NUMBER' ||
+          t.type === 'STRING' ||
+          (t.type === 'NAME' &&
+            (!KEYWORDS.has(t.value) || t.value === 'True' || t.value === 'False' || t.value === 'None') &&
+            !this.isOp(':=', this.peek())); // `expression !':='`
+        if (misplaced && atomFirst) {
+          this.pendingArgs[list] = new ParseFailure(msg, t.line, true);
+          keywordsAtPending = keywords.length;
+          this.misplacedArg = this.p;
+        }
         let e = this.namedExpression(true);
         if (this.isKw('for') || (this.isKw('async') && this.isKw('for', this.peek()))) {
           const generators = this.comprehensions();
@@ -1455,10 +1483,8 @@ class Parser {
           if (args.length || keywords.length || !this.isOp(')')) this.fail(t, 'Generator expression must be parenthesized');
         }
         if (this.isOp('=')) this.fail(t, 'expression cannot contain assignment, perhaps you meant "=="?');
-        if (this.pendingArgs[list] !== undefined) {
-          if (keywords.length > keywordsAtPending) secondArgsEnd ??= this.tok.line;
-        } else if (sawDoubleStar || sawKeyword) {
-          const msg = sawDoubleStar ? 'positional argument follows keyword argument unpacking' : 'positional argument follows keyword argument';
+        if (again) secondArgsEnd ??= this.tok.line;
+        if (misplaced && !atomFirst) {
           this.pendingArgs[list] = new ParseFailure(msg, t.line, true);
           keywordsAtPending = keywords.length;
         }

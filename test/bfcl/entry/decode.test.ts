@@ -249,6 +249,21 @@ const ERROR_PRECEDENCE: [string, string][] = [
   ["[book_flight(from_city='NYC', to_city=='LA', date='2024-01-01', passengers==2,\n  options={'seat': 'aisle', 'meal': None})]", "positional argument follows keyword argument (<unknown>, line 1)"],
   ["[f(a=1,\n 2)]", "positional argument follows keyword argument (<unknown>, line 2)"],
   ["[f(a=1, 2, b=3,\n 4,\n c=5)]", "positional argument follows keyword argument (<unknown>, line 2)"],
+  // ... and as soon as a whole expression starts it (PEG falls back to `f` in `f(=)`), unless `=` or `:=` follows
+  ["g(b=2,\n\nf(=))", "positional argument follows keyword argument (<unknown>, line 3)"],
+  ["[get_time(tz='UTC', 'v'if)]", "positional argument follows keyword argument (<unknown>, line 1)"],
+  ["get_weather(location='Berlin', not=\"celsius\", days=3)", "invalid syntax (<unknown>, line 1)"],
+  ["get_weather(location='Berlin', unit:==\"celsius\", days=3, f(x))", "invalid syntax (<unknown>, line 1)"],
+  ["[m(p=1, t==x := 1)]", "invalid syntax (<unknown>, line 1)"],
+  // numbers: leading zeros before the end check; a non-ASCII character ends a number
+  ["[f(a=07x)]", "leading zeros in decimal integer literals are not permitted; use an 0o prefix for octal integers (<unknown>, line 1)"],
+  ["[f(a=07e)]", "invalid decimal literal (<unknown>, line 1)"],
+  ["[f(a=1中)]", "invalid syntax. Perhaps you forgot a comma? (<unknown>, line 1)"],
+  ["[f(a=1́)]", "invalid character '́' (U+0301) (<unknown>, line 1)"],
+  ["[f(a=0x1é)]", "invalid syntax. Perhaps you forgot a comma? (<unknown>, line 1)"],
+  // a form feed sets the indentation back to 0
+  ["]\n\f", "unmatched ']' (<unknown>, line 2)"],
+  ["f(a=1)\n\fg(b=2)", "invalid syntax. Perhaps you forgot a comma? (<unknown>, line 1)"],
 ];
 
 describe("decoder 'python': which error, at which line", () => {
