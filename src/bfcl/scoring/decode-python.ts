@@ -905,6 +905,8 @@ class Parser {
   private readonly pendingArgs: (ParseFailure | undefined)[] = [];
   /** Where the argument starts that callArgs took for the first misplaced positional one before reading it. */
   private misplacedArg = -1;
+  /** The furthest token read (CPython's `p->tokens[p->fill - 1]`). */
+  private furthest = 0;
   /**
    * Index of the token whose reading takes CPython's tokenizer to the end of the source (the last
    * one before NEWLINE, EOF or an unclosed-bracket error, when it ends the text), or beyond them.
@@ -920,10 +922,13 @@ class Parser {
   }
 
   private get tok(): Token {
+    if (this.p > this.furthest) this.furthest = this.p;
     return this.fetch(this.toks[this.p]!);
   }
   private peek(k = 1): Token {
-    return this.fetch(this.toks[Math.min(this.p + k, this.toks.length - 1)]!);
+    const i = Math.min(this.p + k, this.toks.length - 1);
+    if (i > this.furthest) this.furthest = i;
+    return this.fetch(this.toks[i]!);
   }
   private fetch(t: Token): Token {
     if (t.type === 'ERRORTOKEN') throw new TokenizerFailure(t.error!);
@@ -996,10 +1001,10 @@ class Parser {
    * `eval: expressions NEWLINE* ENDMARKER`, reporting errors as CPython 3.11 does: a tokenizer
    * error met while parsing wins; a parser error is then replaced by a tokenizer error anywhere
    * later in the source (CPython tokenizes the rest to look for one), except that an unclosed
-   * bracket replaces it only when the error is on a later line than the bracket, a quiet
-   * tokenizer error (see Token.quiet) never does, and nothing replaces an action's error once
-   * the parser has read the source's last token. The error is returned: a throw costs more than
-   * the parse.
+   * bracket replaces it only when the furthest token read is on a later line than the bracket, a
+   * quiet tokenizer error (see Token.quiet) never does, and nothing replaces a raised (specific
+   * or action) error once the parser has read to the end of the text. The error is returned: a
+   * throw costs more than the parse.
    */
   parseEval(): Node | PyException {
     try {
@@ -1013,9 +1018,11 @@ class Parser {
         const pending = e.specific ? undefined : this.pendingArgs.findLast((p) => p !== undefined);
         // The argument error where the generic one is: the second `args` ends there.
         const failure = pending !== undefined ? new ParseFailure(pending.msg, e.line, true) : e;
-        if (!failure.indentation && !failure.atEnd) {
+        // A raised error (specific or an action's) stands when the tokenizer has met the end of the text.
+        const atEnd = failure.action ? failure.atEnd : e.specific && this.furthest >= this.endReadAt;
+        if (!failure.indentation && !atEnd) {
           const last = this.toks[this.toks.length - 1]!;
-          const line = failure.fetchedLine;
+          const line = failure.action ? failure.fetchedLine : this.toks[Math.min(this.furthest, this.toks.length - 1)]!.line;
           if (last.type === 'ERRORTOKEN') {
             const open = last.openParen;
             if (last.quiet) {
@@ -1100,11 +1107,14 @@ class Parser {
     switch (t.type) {
       case 'NUMBER':
         this.p++;
+        // CPython reads the token after an atom (for a trailer); strings() reads it itself.
+        if (this.p > this.furthest) this.furthest = this.p;
         return { t: 'Constant', v: t.num! };
       case 'STRING':
         return this.strings();
       case 'NAME':
         if (KEYWORDS.has(t.value) && t.value !== 'True' && t.value !== 'False' && t.value !== 'None') return undefined;
+        if (this.p + 1 > this.furthest) this.furthest = this.p + 1;
         return this.atom();
       default:
         return undefined;

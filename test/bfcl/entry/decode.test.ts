@@ -264,6 +264,14 @@ const ERROR_PRECEDENCE: [string, string][] = [
   // a form feed sets the indentation back to 0
   ["]\n\f", "unmatched ']' (<unknown>, line 2)"],
   ["f(a=1)\n\fg(b=2)", "invalid syntax. Perhaps you forgot a comma? (<unknown>, line 1)"],
+  // an unclosed bracket is judged from the furthest token read; a raised error stands once the text is read to its end
+  ["f(a=)\n\n#\\g(b='y)", "invalid syntax (<unknown>, line 1)"],
+  ["g(b=)\nf(a=1) # c", "invalid syntax (<unknown>, line 1)"],
+  ["g(b=2 ,\\\nf(\ta=1)[", "'(' was never closed (<unknown>, line 1)"],
+  ["()\ng;\\", "'[' was never closed (<unknown>, line 1)"],
+  ["[a b\n, c\\]", "'[' was never closed (<unknown>, line 1)"],
+  ["(2\nf(,)\\", "'(' was never closed (<unknown>, line 1)"],
+  ["n\n[a b", "invalid syntax. Perhaps you forgot a comma? (<unknown>, line 2)"],
 ];
 
 describe("decoder 'python': which error, at which line", () => {
