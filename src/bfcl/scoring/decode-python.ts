@@ -1486,13 +1486,18 @@ class Parser {
           keywordsAtPending = keywords.length;
           this.misplacedArg = this.p;
         }
+        const bareWalrus = t.type === 'NAME' && this.isOp(':=', this.peek());
         let e = this.namedExpression(true);
         if (this.isKw('for') || (this.isKw('async') && this.isKw('for', this.peek()))) {
           const generators = this.comprehensions();
           e = { t: 'GeneratorExp', elt: e, generators };
           if (args.length || keywords.length || !this.isOp(')')) this.fail(t, 'Generator expression must be parenthesized');
         }
-        if (this.isOp('=')) this.fail(t, 'expression cannot contain assignment, perhaps you meant "=="?');
+        // invalid_kwarg's `!(NAME '=') a=expression b='='`: a bare `x := 1` is no expression.
+        if (this.isOp('=')) {
+          if (bareWalrus) this.fail();
+          this.fail(t, 'expression cannot contain assignment, perhaps you meant "=="?');
+        }
         if (again) secondArgsEnd ??= this.tok.line;
         if (misplaced && !atomFirst) {
           this.pendingArgs[list] = new ParseFailure(msg, t.line, true);

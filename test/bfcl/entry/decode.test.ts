@@ -272,6 +272,11 @@ const ERROR_PRECEDENCE: [string, string][] = [
   ["[a b\n, c\\]", "'[' was never closed (<unknown>, line 1)"],
   ["(2\nf(,)\\", "'(' was never closed (<unknown>, line 1)"],
   ["n\n[a b", "invalid syntax. Perhaps you forgot a comma? (<unknown>, line 2)"],
+  // `x := 1` is no expression for invalid_kwarg's `expression '='`
+  ["[f(x := 1=),\n\n  g(b=2)]", "invalid syntax (<unknown>, line 1)"],
+  ["[f((x := 1)=2)]", "expression cannot contain assignment, perhaps you meant \"==\"? (<unknown>, line 1)"],
+  ["[f(x.y=2)]", "expression cannot contain assignment, perhaps you meant \"==\"? (<unknown>, line 1)"],
+  ["[f(a=1, x := 1=2)]", "invalid syntax (<unknown>, line 1)"],
 ];
 
 describe("decoder 'python': which error, at which line", () => {
