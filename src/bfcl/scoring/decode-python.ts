@@ -772,13 +772,6 @@ class ParseFailure {
     readonly indentation = false,
     /** Raised by a grammar action (joining string literals): it ends the parse, no backtracking. */
     readonly action = false,
-    /** Action errors: the line of the last token read (where CPython looks for unclosed brackets). */
-    readonly fetchedLine = line,
-    /**
-     * Action errors: that token ends the source, so CPython's tokenizer has met the end of the
-     * text and does not tokenize the rest to look for errors (`is_tok_ok` is false).
-     */
-    readonly atEnd = false,
   ) {}
 
   exception(): PyException {
@@ -1018,11 +1011,12 @@ class Parser {
         const pending = e.specific ? undefined : this.pendingArgs.findLast((p) => p !== undefined);
         // The argument error where the generic one is: the second `args` ends there.
         const failure = pending !== undefined ? new ParseFailure(pending.msg, e.line, true) : e;
-        // A raised error (specific or an action's) stands when the tokenizer has met the end of the text.
-        const atEnd = failure.action ? failure.atEnd : e.specific && this.furthest >= this.endReadAt;
+        // A raised error (specific or an action's) stands once the tokenizer has met the end of
+        // the text: CPython then does not tokenize the rest to look for errors (`is_tok_ok`).
+        const atEnd = e.specific && this.furthest >= this.endReadAt;
         if (!failure.indentation && !atEnd) {
           const last = this.toks[this.toks.length - 1]!;
-          const line = failure.action ? failure.fetchedLine : this.toks[Math.min(this.furthest, this.toks.length - 1)]!.line;
+          const line = this.toks[Math.min(this.furthest, this.toks.length - 1)]!.line;
           if (last.type === 'ERRORTOKEN') {
             const open = last.openParen;
             if (last.quiet) {
@@ -1471,22 +1465,25 @@ class Parser {
         if (this.noInvalid > 0 && (sawKeyword || sawDoubleStar)) this.fail();
         const again = this.pendingArgs[list] !== undefined && keywords.length > keywordsAtPending;
         const misplaced = this.pendingArgs[list] === undefined && (sawDoubleStar || sawKeyword);
-        const msg = sawDoubleStar ? 'positional argument follows keyword argument unpacking' : 'positional argument follows keyword argument';
-        // CPython's second `args` matches as soon as a whole expression starts the argument (a
-        // name, number or string is one, PEG falls back to it): a generic error further inside
-        // the argument then gives way to this one, so it is recorded before the argument is read.
-        const atomFirst =
-          t.type === 'NUMBER' ||
-          t.type === 'STRING' ||
-          (t.type === 'NAME' &&
-            (!KEYWORDS.has(t.value) || t.value === 'True' || t.value === 'False' || t.value === 'None') &&
-            !this.isOp(':=', this.peek())); // `expression !':='`
-        if (misplaced && atomFirst) {
+        const recordMisplaced = (): void => {
+          const msg = sawDoubleStar ? 'positional argument follows keyword argument unpacking' : 'positional argument follows keyword argument';
           this.pendingArgs[list] = new ParseFailure(msg, t.line, true);
           keywordsAtPending = keywords.length;
+        };
+        const bareWalrus = t.type === 'NAME' && this.isOp(':=', this.peek());
+        // CPython's second `args` matches as soon as a whole expression starts the argument (a
+        // name, number or string is one, PEG falls back to it; not `x :=`, for `expression
+        // !':='`): a generic error further inside the argument then gives way to this one, so it
+        // is recorded before the argument is read.
+        const atomFirst =
+          !bareWalrus &&
+          (t.type === 'NUMBER' ||
+            t.type === 'STRING' ||
+            (t.type === 'NAME' && (!KEYWORDS.has(t.value) || t.value === 'True' || t.value === 'False' || t.value === 'None')));
+        if (misplaced && atomFirst) {
+          recordMisplaced();
           this.misplacedArg = this.p;
         }
-        const bareWalrus = t.type === 'NAME' && this.isOp(':=', this.peek());
         let e = this.namedExpression(true);
         if (this.isKw('for') || (this.isKw('async') && this.isKw('for', this.peek()))) {
           const generators = this.comprehensions();
@@ -1499,10 +1496,7 @@ class Parser {
           this.fail(t, 'expression cannot contain assignment, perhaps you meant "=="?');
         }
         if (again) secondArgsEnd ??= this.tok.line;
-        if (misplaced && !atomFirst) {
-          this.pendingArgs[list] = new ParseFailure(msg, t.line, true);
-          keywordsAtPending = keywords.length;
-        }
+        if (misplaced && !atomFirst) recordMisplaced();
         args.push(e);
       }
       if (this.isOp(',')) this.p++;
@@ -1656,7 +1650,6 @@ class Parser {
     const u = this.tok.str!.u;
     while (this.tok.type === 'STRING') this.p++;
     const after = this.tok.line;
-    const atEnd = this.p >= this.endReadAt;
     let bytes = false;
     let anyF = false;
     let value = '';
@@ -1666,16 +1659,16 @@ class Parser {
       const piece = t.str!;
       const isBytes = piece.kind === 'bytes';
       if (piece.kind === 'fstr') anyF = true;
-      else if (isBytes && /[^\x00-\x7f]/.test(piece.body)) this.actionFail('bytes can only contain ASCII literal characters', t.line, after, atEnd);
+      else if (isBytes && /[^\x00-\x7f]/.test(piece.body)) this.actionFail('bytes can only contain ASCII literal characters', t.line);
       else if (!piece.raw) {
         try {
           value += decodeEscapes(piece.body, isBytes);
         } catch (e) {
-          if (e instanceof EscapeFailure) this.actionFail(e.msg, after, after, atEnd);
+          if (e instanceof EscapeFailure) this.actionFail(e.msg, after);
           throw e;
         }
       } else value += piece.body;
-      if (k > start && isBytes !== bytes) this.actionFail('cannot mix bytes and nonbytes literals', after, after, atEnd);
+      if (k > start && isBytes !== bytes) this.actionFail('cannot mix bytes and nonbytes literals', after);
       bytes = isBytes;
       src += (src ? ' ' : '') + t.value;
     }
@@ -1684,8 +1677,8 @@ class Parser {
     return u ? { t: 'Constant', v: value, u: true } : { t: 'Constant', v: value };
   }
 
-  private actionFail(msg: string, line: number, fetchedLine: number, atEnd: boolean): never {
-    throw new ParseFailure(msg, line, true, false, true, fetchedLine, atEnd);
+  private actionFail(msg: string, line: number): never {
+    throw new ParseFailure(msg, line, true, false, true);
   }
 
   private paren(): Node {
